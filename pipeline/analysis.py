@@ -1,0 +1,87 @@
+"""The analysed article every extraction stage reads: normalized text, tokens, sentences, entities."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pipeline.normalize import NormalizedText, normalize_text
+from pipeline.records import Article
+from pipeline.tokens import Sentence, Token, split_sentences, tokenize
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity found by the NER model, in normalized offsets."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@dataclass
+class AnalysedArticle:
+    article: Article
+    norm: NormalizedText
+    sentences: list[Sentence]
+    tokens: list[Token]
+    title: str  # normalized headline: the given title, else the text's first line
+    title_given: bool
+    entities: list[Entity] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The normalized text the rules run on."""
+        return self.norm.text
+
+    @property
+    def article_id(self) -> str:
+        return self.article.article_id
+
+    def span(self, start: int, end: int) -> tuple[int, int, str]:
+        """Original (start, end, text) for a normalized span, ready for a span row."""
+        orig_start, orig_end = self.norm.to_original(start, end)
+        return orig_start, orig_end, self.norm.original[orig_start:orig_end]
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    @cached_property
+    def _token_starts(self) -> list[int]:
+        return [t.start for t in self.tokens]
+
+    @cached_property
+    def _token_edges(self) -> set[int]:
+        return {t.start for t in self.tokens} | {t.end for t in self.tokens}
+
+    def sentence_index(self, offset: int) -> int:
+        return max(bisect.bisect_right(self._sentence_starts, offset) - 1, 0)
+
+    def sentence_at(self, offset: int) -> Sentence:
+        return self.sentences[self.sentence_index(offset)]
+
+    def tokens_between(self, start: int, end: int) -> list[Token]:
+        first = bisect.bisect_left(self._token_starts, start)
+        last = bisect.bisect_left(self._token_starts, end)
+        return self.tokens[first:last]
+
+    def is_token_boundary(self, offset: int) -> bool:
+        return offset in self._token_edges
+
+
+def analyse(article: Article) -> AnalysedArticle:
+    """Normalize, split sentences and tokenize (the NER stage adds entities later)."""
+    norm = normalize_text(article.text)
+    sentences = split_sentences(norm.text)
+    tokens: list[Token] = []
+    for sentence in sentences:
+        tokens.extend(tokenize(sentence.text, sentence.start))
+    if article.title.strip():
+        title, given = normalize_text(article.title).text.strip(), True
+    else:
+        first_line = sentences[0].text if sentences else ""
+        title, given = first_line, False
+    return AnalysedArticle(article, norm, sentences, tokens, title, given)

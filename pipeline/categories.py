@@ -1,0 +1,87 @@
+"""Leaked data categories: a lexicon to the SPEC.md codes, with negation per mention."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.analysis import AnalysedArticle
+from pipeline.records import CategoryRow
+from pipeline.rules import compile_pattern, load, rule_path, section
+
+RULE_FILE = "categories.yaml"
+# How many lines above a list item or table row may hold its heading (`漏えいした項目`).
+HEADING_LINES = 3
+# A line without 。 and at most this long is a list item, heading or table row.
+SHORT_LINE = 80
+
+
+@dataclass(frozen=True)
+class CategoryRules:
+    terms: dict[str, tuple[str, str]]  # surface -> (category, rule id)
+    term_pattern: re.Pattern[str]
+    leak_context: re.Pattern[str]
+    field_label: re.Pattern[str]
+    negations: tuple[tuple[str, re.Pattern[str]], ...]
+    positive_between: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def category_rules() -> CategoryRules:
+    path = rule_path(RULE_FILE)
+    data = load(RULE_FILE)
+    terms: dict[str, tuple[str, str]] = {}
+    for entry in section(data, "lexicon", path, ["category", "terms"]):
+        for term in entry["terms"]:
+            terms[str(term)] = (entry["category"], entry["id"])
+    alternation = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    negations = tuple((e["id"], compile_pattern(e, path)) for e in section(data, "negation", path, ["pattern"]))
+    return CategoryRules(
+        terms=terms,
+        term_pattern=re.compile(alternation),
+        leak_context=compile_pattern(section(data, "leak_context", path, ["pattern"])[0], path),
+        field_label=compile_pattern(section(data, "field_label", path, ["pattern"])[0], path),
+        negations=negations,
+        positive_between=compile_pattern(section(data, "positive_between", path, ["pattern"])[0], path),
+    )
+
+
+def context_text(article: AnalysedArticle, offset: int) -> str:
+    """The sentence around `offset`, plus the lines above it when it is a list item or table row."""
+    index = article.sentence_index(offset)
+    sentence = article.sentences[index]
+    parts = [sentence.text]
+    if "。" not in sentence.text and len(sentence.text) <= SHORT_LINE:
+        parts = [s.text for s in article.sentences[max(0, index - HEADING_LINES):index]] + parts
+    return "\n".join(parts)
+
+
+def negation_rule(text_after: str) -> str | None:
+    """The id of the negation that applies to a mention followed (in its sentence) by `text_after`."""
+    rules = category_rules()
+    for rule_id, pattern in rules.negations:
+        match = pattern.search(text_after)
+        if match and not rules.positive_between.search(text_after[:match.start()]):
+            return rule_id
+    return None
+
+
+def extract_categories(article: AnalysedArticle) -> list[CategoryRow]:
+    rules = category_rules()
+    text = article.text
+    rows = []
+    for match in rules.term_pattern.finditer(text):
+        category, rule_id = rules.terms[match.group()]
+        if not category:
+            continue
+        if rules.field_label.match(text[match.end():match.end() + 40]):
+            continue
+        if not rules.leak_context.search(context_text(article, match.start())):
+            continue
+        sentence = article.sentence_at(match.start())
+        negation = negation_rule(text[match.end():sentence.end])
+        start, end, original = article.span(match.start(), match.end())
+        rows.append(CategoryRow(article.article_id, start, end, original, category, negation is not None,
+                                f"{rule_id};{negation}" if negation else rule_id))
+    return rows

@@ -1,0 +1,333 @@
+"""Dates: 西暦, 和暦, numeric dates, ranges, 同日/同月/同17日, 年度 → FY, year inference.
+
+A date written without a year takes it, in order, from: an explicit year earlier in the same
+sentence; the article's reference date (a date later than it belongs to the year before); the
+reference date inferred from the text. A date whose year cannot be told is left out rather
+than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from pipeline.analysis import AnalysedArticle
+from pipeline.records import DateRow
+from pipeline.rules import compile_pattern, load, rule_path, section
+
+RULE_FILE = "dates.yaml"
+ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925}  # era year 1 = start + 1
+URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
+
+
+@dataclass(frozen=True)
+class DateRule:
+    id: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    id: str
+    role: str
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DateRules:
+    patterns: tuple[DateRule, ...]
+    roles: tuple[RoleRule, ...]
+    range_connector: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def date_rules() -> DateRules:
+    path = rule_path(RULE_FILE)
+    data = load(RULE_FILE)
+    patterns = tuple(DateRule(e["id"], compile_pattern(e, path))
+                     for e in section(data, "patterns", path, ["pattern"]))
+    roles = tuple(RoleRule(e["id"], e["role"], tuple(e["cues"]))
+                  for e in section(data, "roles", path, ["role", "cues"]))
+    connector = compile_pattern(section(data, "range_connectors", path, ["pattern"])[0], path)
+    return DateRules(patterns, roles, connector)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    rule: str
+    groups: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    """A resolved calendar value; month/day are None for coarser granularities."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    fiscal: bool = False
+
+    @property
+    def value(self) -> str:
+        if self.fiscal:
+            return f"FY{self.year}"
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    @property
+    def granularity(self) -> str:
+        if self.fiscal:
+            return "fiscal_year"
+        return "day" if self.day is not None else "month" if self.month is not None else "year"
+
+    def is_valid(self) -> bool:
+        if not 1900 <= self.year <= 2100:
+            return False
+        if self.month is not None and not 1 <= self.month <= 12:
+            return False
+        if self.day is not None:
+            try:
+                date(self.year, self.month or 1, self.day)
+            except ValueError:
+                return False
+        return True
+
+
+def find_date_mentions(text: str) -> list[DateMention]:
+    """Every date expression in `text`, non-overlapping (earliest, then longest, wins)."""
+    urls = [(m.start(), m.end()) for m in URL.finditer(text)]
+    found = []
+    for rule in date_rules().patterns:
+        for match in rule.pattern.finditer(text):
+            if any(s <= match.start() < e for s, e in urls):
+                continue
+            found.append(DateMention(match.start(), match.end(), rule.id, match.groupdict()))
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    mentions: list[DateMention] = []
+    for mention in found:
+        if mentions and mention.start < mentions[-1].end:
+            continue
+        mentions.append(mention)
+    return mentions
+
+
+def _explicit_year(groups: dict[str, str | None]) -> int | None:
+    year = groups.get("year")
+    if not year:
+        return None
+    if groups.get("era"):
+        number = 1 if year == "元" else int(year)
+        return ERA_START[groups["era"]] + number
+    return int(year)
+
+
+# A date up to this many days after the publication day is news of the near future (a follow-up
+# report, an update line); one further ahead is last year's.
+NEAR_FUTURE_DAYS = 31
+
+
+def _year_near_reference(reference: date, month: int, day: int | None) -> int:
+    """The year that puts month/day on or before `reference`, allowing the near future."""
+    try:
+        candidate = date(reference.year, month, day or 1)
+    except ValueError:
+        return reference.year
+    return reference.year - 1 if (candidate - reference).days > NEAR_FUTURE_DAYS else reference.year
+
+
+def infer_reference_date(mentions: list[DateMention]) -> ResolvedDate | None:
+    """Without a publication date, the latest fully written date in the text stands in for it.
+
+    Only a date with at least a month counts: a bare year says too little to place `2月13日`.
+    """
+    best: ResolvedDate | None = None
+    for mention in mentions:
+        groups = mention.groups
+        year = _explicit_year(groups)
+        if year is None or groups.get("fiscal") or not groups.get("month"):
+            continue
+        candidate = ResolvedDate(year, int(groups["month"]), int(groups["day"]) if groups.get("day") else None)
+        if not candidate.is_valid():
+            continue
+        key = (candidate.year, candidate.month, candidate.day or 0)
+        if best is None or key > (best.year, best.month, best.day or 0):
+            best = candidate
+    return best
+
+
+class DateResolver:
+    """Resolves mentions left to right, remembering the dates already named."""
+
+    def __init__(self, reference: date | None, inferred: ResolvedDate | None):
+        self.reference = reference
+        self.inferred = inferred
+        self.last: ResolvedDate | None = None
+        self.last_end = -1
+        self.last_sentence = -1
+        self.last_explicit_year_sentence: tuple[int, int] | None = None  # (sentence, year)
+        self.last_era: tuple[int, str] | None = None  # (sentence, era)
+
+    def _base_year(self) -> int | None:
+        if self.reference:
+            return self.reference.year
+        if self.inferred:
+            return self.inferred.year
+        return self.last.year if self.last else None
+
+    def _year_for(self, month: int, day: int | None, sentence: int) -> int | None:
+        """The year of a month(/day) written without one."""
+        if self.last_explicit_year_sentence and self.last_explicit_year_sentence[0] == sentence:
+            return self.last_explicit_year_sentence[1]
+        if self.reference:
+            return _year_near_reference(self.reference, month, day)
+        if self.last:
+            return self.last.year
+        if self.inferred:
+            return self.inferred.year
+        return None
+
+    def resolve(self, mention: DateMention, sentence: int, gap: str) -> ResolvedDate | None:
+        g = mention.groups
+        continues_previous = (self.last is not None and self.last_sentence == sentence
+                              and bool(date_rules().range_connector.match(gap)))
+        resolved: ResolvedDate | None
+        if g.get("same_day"):
+            resolved = self.last if self.last and self.last.day is not None else None
+        elif mention.rule == "date.same_month_day" or g.get("same_month"):
+            if self.last is None or self.last.month is None:
+                return None
+            day = int(g["day"]) if g.get("day") else None
+            resolved = ResolvedDate(self.last.year, self.last.month, day)
+        elif g.get("short_year"):
+            era = self.last_era[1] if self.last_era and self.last_era[0] == sentence else None
+            number = int(g["short_year"])
+            resolved = ResolvedDate(ERA_START[era] + number if era else 2000 + number, fiscal=True)
+        elif g.get("relative") and not g.get("month"):  # 昨年度 / 今年度
+            base = self._fiscal_year_of_reference()
+            if base is None:
+                return None
+            offset = {"昨年": -1, "前年": -1, "翌年": 1}.get(g["relative"], 0)
+            resolved = ResolvedDate(base + offset, fiscal=True)
+        elif g.get("relative_month"):
+            if not self.reference:
+                return None
+            month = self.reference.month + {"先月": -1, "来月": 1}.get(g["relative_month"], 0)
+            year = self.reference.year + (month - 1) // 12
+            resolved = ResolvedDate(year, (month - 1) % 12 + 1, int(g["day"]))
+        elif g.get("year"):
+            year = _explicit_year(g)
+            month = int(g["month"]) if g.get("month") else None
+            day = int(g["day"]) if g.get("day") else None
+            resolved = ResolvedDate(year, month, day, fiscal=bool(g.get("fiscal")))
+            self.last_explicit_year_sentence = (sentence, year)
+            if g.get("era"):
+                self.last_era = (sentence, g["era"])
+        elif g.get("month"):
+            month = int(g["month"])
+            day = int(g["day"]) if g.get("day") else None
+            relative = g.get("relative")
+            if relative:
+                year = self._relative_year(relative)
+            elif continues_previous:
+                year = self.last.year
+            else:
+                year = self._year_for(month, day, sentence)
+            if year is None:
+                return None
+            resolved = ResolvedDate(year, month, day)
+        elif g.get("day"):
+            day = int(g["day"])
+            if continues_previous and self.last.month is not None:
+                resolved = ResolvedDate(self.last.year, self.last.month, day)
+            elif self.reference:
+                ref = self.reference
+                year, month = (ref.year, ref.month) if day <= ref.day else (
+                    (ref.year, ref.month - 1) if ref.month > 1 else (ref.year - 1, 12))
+                resolved = ResolvedDate(year, month, day)
+            else:
+                return None
+        else:
+            return None
+        if resolved is None or not resolved.is_valid():
+            return None
+        if not resolved.fiscal:
+            self.last = resolved
+            self.last_sentence = sentence
+        self.last_end = mention.end
+        return resolved
+
+    def _relative_year(self, relative: str) -> int | None:
+        if relative == "同年":
+            return self.last.year if self.last else None
+        if relative in ("前年", "翌年") and self.last:
+            return self.last.year + (-1 if relative == "前年" else 1)
+        base = self.reference.year if self.reference else None
+        if base is None:
+            return None
+        return base - 1 if relative in ("昨年", "前年") else base
+
+    def _fiscal_year_of_reference(self) -> int | None:
+        if not self.reference:
+            return None
+        return self.reference.year if self.reference.month >= 4 else self.reference.year - 1
+
+
+def date_role(text: str, start: int, end: int, sentence_end: int) -> tuple[str, str]:
+    """(role, rule id) from the cue words that follow the date in its clause."""
+    after = text[end:min(sentence_end, end + 40)]
+    after = re.split(r"[、,。]", after, maxsplit=2)
+    window = "".join(after[:2])
+    best: tuple[int, str, str] | None = None
+    for rule in date_rules().roles:
+        for cue in rule.cues:
+            position = window.find(cue)
+            if position >= 0 and (best is None or position < best[0]):
+                best = (position, rule.role, rule.id)
+    return (best[1], best[2]) if best else ("other", "")
+
+
+def parse_reference_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def reference_date_for(article: AnalysedArticle) -> tuple[str, bool]:
+    """(reference date, inferred?) as written to articles.csv; "" when neither given nor inferable."""
+    if article.article.reference_date:
+        return article.article.reference_date, False
+    inferred = infer_reference_date(find_date_mentions(article.text))
+    if inferred is None:
+        return "", True
+    return inferred.value, True
+
+
+def extract_dates(article: AnalysedArticle) -> list[DateRow]:
+    text = article.text
+    mentions = find_date_mentions(text)
+    reference = parse_reference_date(article.article.reference_date)
+    inferred = None if reference else infer_reference_date(mentions)
+    resolver = DateResolver(reference, inferred)
+    rows = []
+    previous_end = 0
+    for mention in mentions:
+        sentence_index = article.sentence_index(mention.start)
+        gap = text[previous_end:mention.start] if previous_end else ""
+        resolved = resolver.resolve(mention, sentence_index, gap)
+        previous_end = mention.end
+        if resolved is None:
+            continue
+        sentence = article.sentences[sentence_index]
+        role, _ = date_role(text, mention.start, mention.end, sentence.end)
+        start, end, original = article.span(mention.start, mention.end)
+        rows.append(DateRow(article.article_id, start, end, original, resolved.value,
+                            resolved.granularity, role, mention.rule))
+    return rows

@@ -1,0 +1,463 @@
+"""Organizations: patterns, a gazetteer and GiNZA entities, merged per article into named orgs.
+
+Sources, each named in the `source` column by its rule id:
+- legal forms (株式会社イセトー, 井上商事株式会社, 公立大学法人・首都大学東京);
+- name suffixes (神奈川県警, 薩摩川内市危険物安全協会, 東京都立病院機構);
+- place names that act (和歌山市によりますと, 佐賀県は24日);
+- the gazetteer (総務省, 個人情報保護委員会);
+- company contexts for katakana/Latin names (LINEヤフーは11月27日, ビズリンクの代表, 会社「イセトー」);
+- GiNZA entities with an organisation label that pass the filters.
+Then spellings of one organisation are merged (株式会社イセトー = イセトー, NAVER Cloud =
+NAVERCloud, LINE Credit(ラインクレジット)), and every further mention of a kept name gets a row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.analysis import AnalysedArticle
+from pipeline.records import OrganizationRow
+from pipeline.rules import RuleError, compile_pattern, load, rule_path, section
+from pipeline.tokens import tokenize
+
+RULE_FILE = "organizations.yaml"
+GAZETTEER_FILE = "gazetteer.yaml"
+
+# A katakana or Latin name (LINEヤフー, NAVER Cloud, マリオット・インターナショナル).
+LATIN_WORD = r"[A-Za-z][A-Za-z0-9&.'!\-]*"
+KATAKANA_WORD = r"[ァ-ヴ][ァ-ヴー]*"
+NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}(?:・?{KATAKANA_WORD})*"
+        rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヴー])")
+NAME_CHAR = r"A-Za-z0-9ァ-ヴー・&\u4e00-\u9fff々ヶ"
+PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
+PLACE_HEADS = {"市長": "市", "区長": "区", "町長": "町", "村長": "村"}
+CONTRACTOR_CUES = re.compile(r"(?:委託先|委託業者|委託会社|受託業者|受託者|委託先である|委託していた|委託している)の?\s?[「]?$")
+PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
+URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
+WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded"}
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    authority: bool
+    media: bool
+
+
+@dataclass(frozen=True)
+class OrgRules:
+    legal_forms: dict[str, tuple[str, str]]  # surface -> (kind, rule id)
+    suffixes: dict[str, tuple[str, str]]  # suffix -> (kind, rule id)
+    legal_before: re.Pattern[str]  # 株式会社NAME
+    legal_after: re.Pattern[str]  # NAME株式会社
+    suffix_pattern: re.Pattern[str]
+    tail: re.Pattern[str]
+    acting_place: tuple[tuple[str, re.Pattern[str]], ...]
+    contexts: tuple[tuple[str, str, re.Pattern[str]], ...]  # (rule id, kind, pattern)
+    ner_labels: dict[str, tuple[str, str]]  # label -> (kind, rule id)
+    generic_names: frozenset[str]
+    generic_prefixes: tuple[str, ...]
+    not_organizations: tuple[re.Pattern[str], ...]
+    common_words: frozenset[str]
+    gazetteer: dict[str, GazetteerEntry]  # every name and alias -> entry
+    gazetteer_pattern: re.Pattern[str]
+    media: re.Pattern[str]
+    legal_strip: re.Pattern[str]
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def org_rules() -> OrgRules:
+    path = rule_path(RULE_FILE)
+    data = load(RULE_FILE)
+    legal = {e["surface"]: (e["kind"], e["id"]) for e in section(data, "legal_forms", path, ["surface", "kind"])}
+    suffixes = {}
+    for entry in section(data, "suffixes", path, ["kind", "terms"]):
+        for term in entry["terms"]:
+            suffixes[str(term)] = (entry["kind"], entry["id"])
+    legal_alt = _alternation(legal)
+    name_run = rf"[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*"
+    contexts = []
+    for entry in section(data, "contexts", path, ["kind", "pattern"]):
+        if "{name}" not in entry["pattern"]:
+            raise RuleError(path, entry.get("__line__"), f"rule '{entry['id']}': pattern lacks {{name}}")
+        entry = dict(entry, pattern=entry["pattern"].replace("{name}", NAME))
+        contexts.append((entry["id"], entry["kind"], compile_pattern(entry, path)))
+    generic = section(data, "generic_names", path)
+    generic_names = frozenset(n for e in generic for n in e.get("names", []))
+    generic_prefixes = tuple(p for e in generic for p in e.get("prefixes", []))
+    gaz_path = rule_path(GAZETTEER_FILE)
+    gaz_data = load(GAZETTEER_FILE)
+    gazetteer: dict[str, GazetteerEntry] = {}
+    for entry in section(gaz_data, "organizations", gaz_path, ["name", "kind"]):
+        item = GazetteerEntry(entry["id"], entry["name"], entry["kind"], tuple(entry.get("aliases", [])),
+                              bool(entry.get("authority")), bool(entry.get("media")))
+        for name in (item.name, *item.aliases):
+            gazetteer[name] = item
+    media = compile_pattern(section(gaz_data, "media_patterns", gaz_path, ["pattern"])[0], gaz_path)
+    return OrgRules(
+        legal_forms=legal,
+        suffixes=suffixes,
+        legal_before=re.compile(rf"(?P<legal>{legal_alt})\s?・?\s?(?P<name>{name_run})"),
+        legal_after=re.compile(rf"(?<![{NAME_CHAR}])(?P<name>{name_run}?)\s?(?P<legal>{legal_alt})"),
+        suffix_pattern=re.compile(rf"(?<![{NAME_CHAR}])[{NAME_CHAR}]*(?:{_alternation(suffixes)})"),
+        tail=compile_pattern(section(data, "tails", path, ["pattern"])[0], path),
+        acting_place=tuple((e["id"], compile_pattern(e, path))
+                           for e in section(data, "acting_place", path, ["pattern"])),
+        contexts=tuple(contexts),
+        ner_labels={e["label"]: (e["kind"], e["id"]) for e in section(data, "ner_labels", path, ["label", "kind"])},
+        generic_names=generic_names,
+        generic_prefixes=generic_prefixes,
+        not_organizations=tuple(compile_pattern(e, path)
+                                for e in section(data, "not_organizations", path, ["pattern"])),
+        common_words=frozenset(n for e in section(data, "common_words", path) for n in e.get("names", [])),
+        gazetteer=gazetteer,
+        gazetteer_pattern=re.compile(rf"(?<![{NAME_CHAR}])(?:{_alternation(gazetteer)})"),
+        media=media,
+        legal_strip=re.compile(rf"^(?:{legal_alt})\s?・?\s?|\s?(?:{legal_alt})$"),
+    )
+
+
+def canonical_name(name: str) -> str:
+    """NFKC, without legal form and surrounding punctuation: the `name` column."""
+    text = unicodedata.normalize("NFKC", name).strip(" ・「」『』()")
+    previous = None
+    while previous != text:
+        previous = text
+        text = org_rules().legal_strip.sub("", text).strip(" ・")
+    return text
+
+
+def merge_key(name: str) -> str:
+    """Spellings of one organisation share this key (spaces, ・, case, 旧 and a final 社 ignored)."""
+    key = canonical_name(name).casefold()
+    key = re.sub(r"[\s・,、]", "", key)
+    key = re.sub(r"^旧", "", key)
+    return re.sub(r"社$", "", key) or key
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    name: str
+    kind: str
+    source: str
+
+
+def is_organization_name(name: str) -> bool:
+    """False for generic references, departments, products and other non-names."""
+    rules = org_rules()
+    if not name or len(name) < 2 or name[0].isdigit():
+        return False
+    if name in rules.gazetteer:
+        return True
+    if name in rules.generic_names or name in rules.common_words:
+        return False
+    if any(name.startswith(p) and len(name) > len(p) and name[len(p):] not in PLACE_SUFFIXES
+           for p in rules.generic_prefixes):
+        return False
+    if re.search(r"\s[\u3040-\u9fff]|[\u3040-\u309f]{3,}", name):  # `株式会社X 個人情報漏えい`
+        return False
+    if any(p.search(name) for p in rules.not_organizations):
+        return False
+    return not rules.tail.match(name)
+
+
+def _has_name_evidence(article: AnalysedArticle, start: int, end: int) -> bool:
+    """Does the span hold a proper noun, katakana or Latin (not only common kanji words)?"""
+    if re.search(r"[A-Za-zァ-ヴ]", article.text[start:end]):
+        return True
+    return any(t.pos2 == "固有名詞" for t in article.tokens_between(start, end))
+
+
+def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
+    rules = org_rules()
+    found = []
+    for pattern in (rules.legal_before, rules.legal_after):
+        for match in pattern.finditer(article.text):
+            name = match.group("name").strip()
+            if not name or not is_organization_name(canonical_name(name)):
+                continue
+            kind, rule_id = rules.legal_forms[match.group("legal")]
+            found.append(Candidate(match.start(), match.end(), canonical_name(name), kind, rule_id))
+    return found
+
+
+def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
+    rules = org_rules()
+    text = article.text
+    found = []
+    for match in rules.suffix_pattern.finditer(text):
+        start, end = match.start(), match.end()
+        # 首都大学東京: a place name right after the suffix, ending the word, belongs to the name.
+        following = article.tokens_between(end, end + 12)
+        if (following and following[0].start == end and following[0].is_place_name
+                and (len(following) == 1 or following[1].start != following[0].end
+                     or following[1].pos1 not in ("名詞", "接尾辞"))):
+            end = following[0].end
+        name = text[start:end]
+        suffix = next(s for s in sorted(rules.suffixes, key=len, reverse=True) if match.group().endswith(s))
+        kind, rule_id = rules.suffixes[suffix]
+        if name in rules.gazetteer:
+            continue  # the gazetteer names it, with its own kind
+        if not is_organization_name(name) or not _has_name_evidence(article, start, end - len(suffix)):
+            continue
+        if not article.is_token_boundary(start):
+            continue
+        found.append(Candidate(start, end, name, kind, rule_id))
+    return found
+
+
+def place_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Prefectures and municipalities that act in the text (和歌山市によりますと, 茨城県へ)."""
+    rules = org_rules()
+    text = article.text
+    tokens = article.tokens
+    found = []
+    i = 0
+    while i < len(tokens):
+        if not tokens[i].is_place_name or (i > 0 and tokens[i - 1].end == tokens[i].start
+                                           and tokens[i - 1].pos1 == "名詞"
+                                           and tokens[i - 1].surface not in PLACE_SUFFIXES):
+            i += 1
+            continue
+        start = tokens[i].start
+        j = i
+        end = None
+        # 地名 (+ 県 + 地名)* + 市: take the longest chain, as one name.
+        while j + 1 < len(tokens) and tokens[j].is_place_name and tokens[j + 1].start == tokens[j].end:
+            nxt = tokens[j + 1]
+            if nxt.surface in PLACE_SUFFIXES:
+                end = nxt.end
+                if j + 2 < len(tokens) and tokens[j + 2].is_place_name and tokens[j + 2].start == nxt.end:
+                    j += 2
+                    continue
+            elif nxt.surface in PLACE_HEADS:
+                end = nxt.start + 1
+            break
+        i = j + 1
+        if end is None:
+            continue
+        name = text[start:end]
+        after = text[end:end + 12]
+        rule_id = None
+        inside_word = re.match(rf"[{NAME_CHAR}]", after)
+        if text[end - 1] not in PLACE_SUFFIXES or (inside_word and not rules.tail.match(
+                _word_after(text, end))):
+            if not text[end:end + 1] == "長":
+                continue
+            rule_id = "org.place.head"
+        if rule_id is None:
+            if inside_word:
+                rule_id = "org.place.tail"
+            else:
+                for candidate_id, pattern in rules.acting_place:
+                    if candidate_id == "org.place.headline":
+                        line_start = text.rfind("\n", 0, start) + 1
+                        if text[line_start:start].strip() or not pattern.match(after):
+                            continue
+                    elif not pattern.match(after):
+                        continue
+                    rule_id = candidate_id
+                    break
+        if rule_id is None:
+            continue
+        found.append(Candidate(start, end, name, "government", rule_id))
+    return found
+
+
+def _word_after(text: str, position: int) -> str:
+    match = re.match(rf"[{NAME_CHAR}]+", text[position:])
+    return match.group() if match else ""
+
+
+def gazetteer_candidates(article: AnalysedArticle) -> list[Candidate]:
+    rules = org_rules()
+    found = []
+    for match in rules.gazetteer_pattern.finditer(article.text):
+        after = article.text[match.end():match.end() + 1]
+        entry = rules.gazetteer[match.group()]
+        if re.match(r"[A-Za-z]", match.group()) and re.match(r"[A-Za-z0-9]", after):
+            continue
+        found.append(Candidate(match.start(), match.end(), entry.name, entry.kind, entry.id))
+    return found
+
+
+def is_dictionary_word(name: str) -> bool:
+    """A single known common noun of the dictionary (インシデント), not a proper name."""
+    tokens = tokenize(name)
+    return len(tokens) == 1 and tokens[0].pos2 == "普通名詞" and not tokens[0].unknown
+
+
+def context_candidates(article: AnalysedArticle) -> list[Candidate]:
+    rules = org_rules()
+    found = []
+    for rule_id, kind, pattern in rules.contexts:
+        for match in pattern.finditer(article.text):
+            name = match.group("name").strip(" ・")
+            if not is_organization_name(name):
+                continue
+            # Only the weakest contexts (a bare subject) need the name to be more than a word.
+            if rule_id in WEAK_CONTEXTS and is_dictionary_word(name):
+                continue
+            start = match.start("name")
+            found.append(Candidate(start, start + len(name), name, kind, rule_id))
+    return found
+
+
+def ner_candidates(article: AnalysedArticle) -> list[Candidate]:
+    rules = org_rules()
+    urls = [(m.start(), m.end()) for m in URL.finditer(article.text)]
+    found = []
+    for entity in article.entities:
+        if entity.label not in rules.ner_labels:
+            continue
+        if any(s <= entity.start < e for s, e in urls):
+            continue
+        name = canonical_name(entity.text)
+        if not is_organization_name(name):
+            continue
+        if not re.search(r"[A-Za-zァ-ヴ]", name) and not _has_name_evidence(article, entity.start, entity.end):
+            continue
+        kind, rule_id = rules.ner_labels[entity.label]
+        found.append(Candidate(entity.start, entity.end, name, kind, rule_id))
+    return found
+
+
+class _Groups:
+    """Union-find over merge keys: one group per organisation in the article."""
+
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        self.parent.setdefault(key, key)
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def _non_overlapping(candidates: list[Candidate]) -> list[Candidate]:
+    """Pattern evidence first; a GiNZA entity overlapping a pattern match is dropped."""
+    priority = {"org.legal": 0, "gaz.": 1, "org.suffix": 2, "org.place": 3, "org.context": 4, "org.ner": 5}
+
+    def rank(c: Candidate) -> tuple:
+        prefix = next((p for p in priority if c.source.startswith(p)), "")
+        return priority.get(prefix, 9), -(c.end - c.start), c.start
+
+    kept: list[Candidate] = []
+    for cand in sorted(candidates, key=rank):
+        if any(cand.start < k.end and k.start < cand.end for k in kept):
+            continue
+        kept.append(cand)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _mention_spans(text: str, surface: str) -> list[tuple[int, int]]:
+    """Where `surface` stands as a whole word (not inside a longer katakana/Latin/kanji name)."""
+    spans = []
+    for match in re.finditer(re.escape(surface), text):
+        before = text[match.start() - 1:match.start()]
+        after = text[match.end():match.end() + 1]
+        if re.match(r"[A-Za-z0-9ァ-ヴー]", before) or re.match(r"[A-Za-z0-9ァ-ヴー]", after):
+            continue
+        if re.match(r"[\u4e00-\u9fff]", surface[-1]) and re.match(r"[\u4e00-\u9fff々]", after):
+            continue
+        spans.append((match.start(), match.end()))
+    return spans
+
+
+def is_contractor_mention(text: str, start: int, end: int) -> bool:
+    return bool(CONTRACTOR_CUES.search(text[max(0, start - 12):start])) or text[end:end + 4].startswith("に委託")
+
+
+@dataclass
+class Organization:
+    """One organisation of an article, with all its mentions."""
+
+    name: str
+    kind: str
+    source: str
+    mentions: list[tuple[int, int, str]]  # (start, end, source) in normalized offsets
+    authority: bool = False
+    media: bool = False
+    contractor: bool = False
+
+
+def find_organizations(article: AnalysedArticle) -> list[Organization]:
+    """Every organisation of the article, spellings merged, in order of first mention."""
+    rules = org_rules()
+    text = article.text
+    candidates = _non_overlapping(
+        legal_form_candidates(article) + gazetteer_candidates(article) + suffix_candidates(article)
+        + place_candidates(article) + context_candidates(article) + ner_candidates(article))
+    groups = _Groups()
+    for cand in candidates:
+        groups.find(merge_key(cand.name))
+        alias = PAREN_ALIAS.match(text[cand.end:cand.end + 40])
+        if alias and is_organization_name(alias.group(1).strip()):
+            groups.union(merge_key(cand.name), merge_key(alias.group(1)))
+            start = cand.end + alias.start(1)
+            candidates.append(Candidate(start, start + len(alias.group(1)), alias.group(1).strip(),
+                                        cand.kind, "org.alias.parenthesis"))
+    # マリオット・インターナショナル and マリオット: a name that is another's first part before ・.
+    names = sorted({c.name for c in candidates}, key=len)
+    for short in names:
+        for long in names:
+            if long != short and long.startswith(short + "・"):
+                groups.union(merge_key(long), merge_key(short))
+    by_group: dict[str, Organization] = {}
+    for cand in sorted(candidates, key=lambda c: c.start):
+        root = groups.find(merge_key(cand.name))
+        org = by_group.get(root)
+        if org is None:
+            org = by_group[root] = Organization(cand.name, cand.kind, cand.source, [])
+        if len(cand.name) > len(org.name):
+            org.name = cand.name
+        org.mentions.append((cand.start, cand.end, cand.source))
+    for org in by_group.values():
+        entry = rules.gazetteer.get(org.name)
+        org.authority = bool(entry and entry.authority)
+        org.media = bool(entry and entry.media) or bool(rules.media.search(org.name) and org.kind != "government")
+        surfaces = {text[s:e] for s, e, _ in org.mentions}
+        covered = {(s, e) for s, e, _ in org.mentions}
+        for surface in surfaces:
+            for s, e in _mention_spans(text, surface):
+                if not any(s < ce and cs < e for cs, ce in covered):
+                    org.mentions.append((s, e, "org.alias.mention"))
+                    covered.add((s, e))
+        org.mentions.sort()
+        org.contractor = any(is_contractor_mention(text, s, e) for s, e, _ in org.mentions)
+    return sorted(by_group.values(), key=lambda o: o.mentions[0][0])
+
+
+def organization_rows(article: AnalysedArticle, organizations: list[Organization],
+                      victim: str = "") -> list[OrganizationRow]:
+    rows = []
+    for org in organizations:
+        role = "victim" if victim and org.name == victim else "contractor" if org.contractor else "other"
+        for start, end, source in org.mentions:
+            orig_start, orig_end, original = article.span(start, end)
+            rows.append(OrganizationRow(article.article_id, orig_start, orig_end, original, org.name,
+                                        org.kind, role, source))
+    return sorted(rows, key=lambda r: r.start)
+
+
+def extract_organizations(article: AnalysedArticle) -> list[OrganizationRow]:
+    return organization_rows(article, find_organizations(article))

@@ -1,0 +1,136 @@
+"""One record type per output table (columns exactly as in SPEC.md).
+
+Span records carry `article_id, start, end, text`, where start/end are offsets into the
+decoded article text and `text == article_text[start:end]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article as read from input, before any analysis."""
+
+    article_id: str
+    text: str
+    source: str
+    sha256: str = ""
+    encoding: str = ""
+    title: str = ""
+    reference_date: str = ""  # YYYY-MM-DD as given by the input, "" when absent
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """An input that could not be turned into an Article; it still gets an articles.csv row."""
+
+    article_id: str
+    source: str
+    error: str
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    article_id: str
+    source: str
+    sha256: str
+    chars: int
+    encoding: str
+    title: str
+    reference_date: str
+    status: str  # ok | failed
+    error: str
+
+
+@dataclass(frozen=True)
+class OrganizationRow:
+    article_id: str
+    start: int
+    end: int
+    text: str
+    name: str
+    kind: str  # company, government, education, medical, other
+    role: str  # victim, contractor, other
+    source: str
+
+
+@dataclass(frozen=True)
+class DateRow:
+    article_id: str
+    start: int
+    end: int
+    text: str
+    value: str
+    granularity: str  # day, month, year, fiscal_year
+    role: str  # announced, occurred, detected, other
+    rule: str
+
+
+@dataclass(frozen=True)
+class CountRow:
+    article_id: str
+    start: int
+    end: int
+    text: str
+    value: int
+    unit: str
+    qualifier: str  # exact, approx, max, min, over, under
+    counted: str
+    possible: bool
+    rule: str
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    article_id: str
+    start: int
+    end: int
+    text: str
+    category: str
+    negated: bool
+    rule: str
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    article_id: str
+    is_incident: bool
+    victim: str
+    cause: str
+    affected_total: int | None
+    affected_unit: str
+    announced_on: str
+    occurred_on: str
+    detected_on: str
+    categories: str  # leaked category codes joined with ";"
+    not_leaked_categories: str
+
+
+@dataclass
+class Extraction:
+    """Everything extracted from one article: the rows of the five per-article tables."""
+
+    organizations: list[OrganizationRow] = field(default_factory=list)
+    dates: list[DateRow] = field(default_factory=list)
+    counts: list[CountRow] = field(default_factory=list)
+    categories: list[CategoryRow] = field(default_factory=list)
+    incident: IncidentRow | None = None
+
+
+def column_names(record_type: type) -> list[str]:
+    return [f.name for f in fields(record_type)]
+
+
+# Output file name -> record type, in the order the tables are written.
+TABLES: dict[str, type] = {
+    "articles.csv": ArticleRow,
+    "incidents.csv": IncidentRow,
+    "organizations.csv": OrganizationRow,
+    "dates.csv": DateRow,
+    "counts.csv": CountRow,
+    "data_categories.csv": CategoryRow,
+}

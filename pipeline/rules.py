@@ -1,0 +1,105 @@
+"""Load the rule and lexicon files (YAML, in pipeline/rules/).
+
+Each file is a mapping of sections; each section a list of entries, each with a stable `id`.
+Every entry remembers its line, so a malformed rule fails at start-up with the file, the line
+and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RULES_DIR = Path(__file__).parent / "rules"
+LINE_KEY = "__line__"
+
+
+class RuleError(Exception):
+    def __init__(self, path: Path | str, line: int | None, reason: str):
+        self.path, self.line, self.reason = str(path), line, reason
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {reason}")
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE_KEY] = node.start_mark.line + 1
+        return mapping
+
+
+def read_rule_file(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except OSError as exc:
+        raise RuleError(path, None, f"cannot read rule file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RuleError(path, mark.line + 1 if mark else None, f"not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RuleError(path, 1, "a rule file must be a mapping of sections")
+    ids: dict[str, int] = {}
+    for section, entries in data.items():
+        if section == LINE_KEY or not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            rule_id = entry.get("id")
+            line = entry.get(LINE_KEY)
+            if not isinstance(rule_id, str) or not rule_id:
+                raise RuleError(path, line, f"entry in '{section}' has no 'id'")
+            if rule_id in ids:
+                raise RuleError(path, line, f"duplicate rule id '{rule_id}' (first on line {ids[rule_id]})")
+            ids[rule_id] = line
+    return data
+
+
+def section(data: dict[str, Any], name: str, path: Path, required: Iterable[str] = ()) -> list[dict]:
+    """The entries of one section, each checked to hold the `required` keys."""
+    entries = data.get(name)
+    if entries is None:
+        raise RuleError(path, None, f"missing section '{name}'")
+    if not isinstance(entries, list):
+        raise RuleError(path, data.get(LINE_KEY), f"section '{name}' must be a list")
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise RuleError(path, None, f"section '{name}' holds a non-mapping entry: {entry!r}")
+        for key in required:
+            if key not in entry:
+                raise RuleError(path, entry.get(LINE_KEY), f"rule '{entry.get('id')}' lacks '{key}'")
+    return entries
+
+
+def compile_pattern(entry: dict, path: Path, key: str = "pattern") -> re.Pattern[str]:
+    try:
+        return re.compile(entry[key])
+    except re.error as exc:
+        raise RuleError(path, entry.get(LINE_KEY), f"rule '{entry.get('id')}': bad regular expression: {exc}") from exc
+    except (KeyError, TypeError) as exc:
+        raise RuleError(path, entry.get(LINE_KEY), f"rule '{entry.get('id')}' lacks a '{key}' string") from exc
+
+
+def rule_path(name: str) -> Path:
+    return RULES_DIR / name
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """The parsed rule file `name` (e.g. "dates.yaml") from the package's rules folder."""
+    return read_rule_file(rule_path(name))
+
+
+def rules_version() -> str:
+    """A short hash of every rule file: output made under other rules is stale."""
+    digest = hashlib.sha256()
+    for path in sorted(RULES_DIR.glob("*.yaml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,43 @@
+"""Write the output tables: CSV, UTF-8 with BOM (so Excel opens it), replaced atomically."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import astuple
+from pathlib import Path
+
+from pipeline.records import TABLES, column_names
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_table(path: Path, record_type: type, rows: Iterable) -> None:
+    """Write one table next to its final place, then rename: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8-sig", newline="", dir=path.parent,
+                                         prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            writer = csv.writer(handle)
+            writer.writerow(column_names(record_type))
+            for row in rows:
+                writer.writerow([cell(v) for v in astuple(row)])
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def write_tables(out_dir: Path, tables: dict[str, list]) -> None:
+    """Write every table of TABLES from `tables` (file name -> rows)."""
+    for name, record_type in TABLES.items():
+        write_table(out_dir / name, record_type, tables.get(name, []))
