@@ -136,7 +136,7 @@ def compare_organizations(names: list[str], gold: list[list[str]], optional: lis
             matched[i] = True
         if not hits and name not in optional_names:
             extra.append(name)
-    missing = [sorted(g)[0] for g, hit in zip(gold_sets, matched) if not hit]
+    missing = [sorted(g)[0] for g, hit in zip(gold_sets, matched, strict=True) if not hit]
     return sum(matched), extra, missing
 
 

@@ -35,7 +35,7 @@ def find_entities(article: AnalysedArticle, model_name: str = MODEL_NAME) -> lis
         return []
     nlp = load_model(model_name)
     entities = []
-    for sentence, doc in zip(sentences, nlp.pipe((s.text for s in sentences), batch_size=BATCH_SIZE)):
+    for sentence, doc in zip(sentences, nlp.pipe((s.text for s in sentences), batch_size=BATCH_SIZE), strict=True):
         for ent in doc.ents:
             entities.append(Entity(sentence.start + ent.start_char, sentence.start + ent.end_char,
                                    ent.text, ent.label_))

@@ -33,8 +33,7 @@ NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}(
         rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヴー])")
 NAME_CHAR = r"A-Za-z0-9ァ-ヴー・&\u4e00-\u9fff々ヶ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
-PLACE_HEADS = {"市長": "市", "区長": "区", "町長": "町", "村長": "村"}
-CONTRACTOR_CUES = re.compile(r"(?:委託先|委託業者|委託会社|受託業者|受託者|委託先である|委託していた|委託している)の?\s?[「]?$")
+PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
 URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded"}
@@ -68,7 +67,16 @@ class OrgRules:
     gazetteer: dict[str, GazetteerEntry]  # every name and alias -> entry
     gazetteer_pattern: re.Pattern[str]
     media: re.Pattern[str]
+    contractor_before: re.Pattern[str]
+    contractor_after: re.Pattern[str]
     legal_strip: re.Pattern[str]
+
+
+def _by_id(entries: list[dict], rule_id: str) -> dict:
+    for entry in entries:
+        if entry["id"] == rule_id:
+            return entry
+    raise RuleError(rule_path(RULE_FILE), None, f"missing rule '{rule_id}'")
 
 
 def _alternation(words) -> str:
@@ -104,6 +112,7 @@ def org_rules() -> OrgRules:
         for name in (item.name, *item.aliases):
             gazetteer[name] = item
     media = compile_pattern(section(gaz_data, "media_patterns", gaz_path, ["pattern"])[0], gaz_path)
+    contractor = section(data, "contractor_cues", path, ["pattern"])
     return OrgRules(
         legal_forms=legal,
         suffixes=suffixes,
@@ -123,6 +132,8 @@ def org_rules() -> OrgRules:
         gazetteer=gazetteer,
         gazetteer_pattern=re.compile(rf"(?<![{NAME_CHAR}])(?:{_alternation(gazetteer)})"),
         media=media,
+        contractor_before=compile_pattern(_by_id(contractor, "org.contractor.before"), path),
+        contractor_after=compile_pattern(_by_id(contractor, "org.contractor.after"), path),
         legal_strip=re.compile(rf"^(?:{legal_alt})\s?・?\s?|\s?(?:{legal_alt})$"),
     )
 
@@ -384,7 +395,9 @@ def _mention_spans(text: str, surface: str) -> list[tuple[int, int]]:
 
 
 def is_contractor_mention(text: str, start: int, end: int) -> bool:
-    return bool(CONTRACTOR_CUES.search(text[max(0, start - 12):start])) or text[end:end + 4].startswith("に委託")
+    rules = org_rules()
+    return bool(rules.contractor_before.search(text[max(0, start - 12):start])
+                or rules.contractor_after.match(text[end:end + 6]))
 
 
 @dataclass
