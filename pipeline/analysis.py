@@ -10,6 +10,11 @@ from pipeline.normalize import NormalizedText, normalize_text
 from pipeline.records import Article
 from pipeline.tokens import Sentence, Token, split_sentences, tokenize
 
+# How many lines above a list item or table row may hold its heading (`漏えいした項目`).
+HEADING_LINES = 3
+# A line without 。 and at most this long is a list item, heading or table row.
+SHORT_LINE = 80
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -70,6 +75,15 @@ class AnalysedArticle:
 
     def is_token_boundary(self, offset: int) -> bool:
         return offset in self._token_edges
+
+    def context_text(self, offset: int) -> str:
+        """The sentence around `offset`, plus the lines above it when it is a list item or table row."""
+        index = self.sentence_index(offset)
+        sentence = self.sentences[index]
+        parts = [sentence.text]
+        if "。" not in sentence.text and len(sentence.text) <= SHORT_LINE:
+            parts = [s.text for s in self.sentences[max(0, index - HEADING_LINES):index]] + parts
+        return "\n".join(parts)
 
 
 def analyse(article: Article) -> AnalysedArticle:

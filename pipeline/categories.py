@@ -11,10 +11,6 @@ from pipeline.records import CategoryRow
 from pipeline.rules import compile_pattern, load, rule_path, section
 
 RULE_FILE = "categories.yaml"
-# How many lines above a list item or table row may hold its heading (`漏えいした項目`).
-HEADING_LINES = 3
-# A line without 。 and at most this long is a list item, heading or table row.
-SHORT_LINE = 80
 
 
 @dataclass(frozen=True)
@@ -47,16 +43,6 @@ def category_rules() -> CategoryRules:
     )
 
 
-def context_text(article: AnalysedArticle, offset: int) -> str:
-    """The sentence around `offset`, plus the lines above it when it is a list item or table row."""
-    index = article.sentence_index(offset)
-    sentence = article.sentences[index]
-    parts = [sentence.text]
-    if "。" not in sentence.text and len(sentence.text) <= SHORT_LINE:
-        parts = [s.text for s in article.sentences[max(0, index - HEADING_LINES):index]] + parts
-    return "\n".join(parts)
-
-
 def negation_rule(text_after: str) -> str | None:
     """The id of the negation that applies to a mention followed (in its sentence) by `text_after`."""
     rules = category_rules()
@@ -77,7 +63,7 @@ def extract_categories(article: AnalysedArticle) -> list[CategoryRow]:
             continue
         if rules.field_label.match(text[match.end():match.end() + 40]):
             continue
-        if not rules.leak_context.search(context_text(article, match.start())):
+        if not rules.leak_context.search(article.context_text(match.start())):
             continue
         sentence = article.sentence_at(match.start())
         negation = negation_rule(text[match.end():sentence.end])

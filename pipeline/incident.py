@@ -11,12 +11,12 @@ from functools import lru_cache
 from pipeline.analysis import AnalysedArticle
 from pipeline.counts import find_counts
 from pipeline.organizations import Organization, canonical_name, is_organization_name, org_rules
-from pipeline.records import CategoryRow, CountRow, DateRow, IncidentRow
+from pipeline.records import Article, CategoryRow, CountRow, DateRow, IncidentRow
 from pipeline.rules import compile_pattern, load, rule_path, section
 
 RULE_FILE = "incident.yaml"
 AFFECTED_UNITS = ("人", "名", "件")
-MAX_OCCURRENCES = 3  # a cause cue counts at most this often
+MAX_OCCURRENCES = 5  # a cause cue counts at most this often
 TITLE_FACTOR = 2  # a cue in the headline weighs this much more
 
 
@@ -40,6 +40,7 @@ class IncidentRules:
     leak_subject: re.Pattern[str]
     data_owner: re.Pattern[str]
     title_source: re.Pattern[str]
+    title_tag: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +63,7 @@ def incident_rules() -> IncidentRules:
         leak_subject=first("leak_subject"),
         data_owner=first("data_owner"),
         title_source=first("title_source"),
+        title_tag=first("title_tag"),
     )
 
 
@@ -110,10 +112,12 @@ def _is_affected_count(article: AnalysedArticle, row: CountRow) -> bool:
     rules = incident_rules()
     if row.unit not in AFFECTED_UNITS:
         return False
-    sentence = article.sentence_at(_normalized(article, row.start))
+    position = _normalized(article, row.start)
+    sentence = article.sentence_at(position)
     if row.unit != "件" and rules.suspects.search(sentence.text):
         return False
-    return bool(rules.event.search(sentence.text) or rules.affected.search(sentence.text))
+    context = article.context_text(position)
+    return bool(rules.event.search(context) or rules.affected.search(context))
 
 
 def affected_total(article: AnalysedArticle, counts: list[CountRow]) -> tuple[int | None, str]:
@@ -148,7 +152,16 @@ def _title_source(title: str) -> str:
     return name if is_organization_name(name) else ""
 
 
-def score_victims(article: AnalysedArticle, organizations: list[Organization]) -> dict[str, float]:
+def headline_article(article: AnalysedArticle) -> Article | None:
+    """The given headline as an article of its own, so the organisation stage can read it."""
+    if not article.title_given:
+        return None
+    headline = incident_rules().title_tag.sub("", article.title)
+    return Article(f"{article.article_id}#title", headline, article.article.source)
+
+
+def score_victims(article: AnalysedArticle, organizations: list[Organization],
+                  title_organizations: list[Organization] = ()) -> dict[str, float]:
     rules = incident_rules()
     points = rules.victim_points
     text = article.text
@@ -188,13 +201,18 @@ def score_victims(article: AnalysedArticle, organizations: list[Organization]) -
         if org.contractor:
             score += points["victim.contractor"]
         scores[org.name] = score
+    # Named in the headline only (`山口県 …の個人情報漏えいについて`, the text saying 県).
+    for position, org in enumerate(title_organizations):
+        if org.name not in scores and not org.media and not org.authority:
+            scores[org.name] = points["victim.in_title"] + (points["victim.first_in_title"] if position == 0 else 0)
     if source and not any(canonical_name(source) == name for name in scores):
         scores[source] = points["victim.title_source"] + points["victim.in_title"]
     return scores
 
 
-def choose_victim(article: AnalysedArticle, organizations: list[Organization]) -> str:
-    scores = score_victims(article, organizations)
+def choose_victim(article: AnalysedArticle, organizations: list[Organization],
+                  title_organizations: list[Organization] = ()) -> str:
+    scores = score_victims(article, organizations, title_organizations)
     positive = {name: s for name, s in scores.items() if s > 0}
     if not positive:
         return ""
@@ -209,7 +227,8 @@ def _first_date(dates: list[DateRow], role: str) -> str:
 
 
 def roll_up(article: AnalysedArticle, organizations: list[Organization], dates: list[DateRow],
-            counts: list[CountRow], categories: list[CategoryRow]) -> IncidentRow:
+            counts: list[CountRow], categories: list[CategoryRow],
+            title_organizations: list[Organization] = ()) -> IncidentRow:
     """One incident row per article; the fields stay empty when the article reports no incident."""
     leaked = sorted({c.category for c in categories if not c.negated})
     not_leaked = sorted({c.category for c in categories if c.negated} - set(leaked))
@@ -220,7 +239,7 @@ def roll_up(article: AnalysedArticle, organizations: list[Organization], dates: 
     return IncidentRow(
         article_id=article.article_id,
         is_incident=True,
-        victim=choose_victim(article, organizations),
+        victim=choose_victim(article, organizations, title_organizations),
         cause=choose_cause(article),
         affected_total=total,
         affected_unit=unit,

@@ -338,11 +338,19 @@ def ner_candidates(article: AnalysedArticle) -> list[Candidate]:
         name = canonical_name(entity.text)
         if not is_organization_name(name):
             continue
-        if not re.search(r"[A-Za-zァ-ヴ]", name) and not _has_name_evidence(article, entity.start, entity.end):
+        if not _has_name_evidence(article, entity.start, entity.end) or _only_common_words(article, entity):
             continue
         kind, rule_id = rules.ner_labels[entity.label]
         found.append(Candidate(entity.start, entity.end, name, kind, rule_id))
     return found
+
+
+def _only_common_words(article: AnalysedArticle, entity) -> bool:
+    """`デイバッグ` (デイ + バッグ): every token a known common noun, so the model's label is a guess."""
+    if re.search(r"[A-Za-z]", entity.text):
+        return False
+    tokens = article.tokens_between(entity.start, entity.end)
+    return bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown for t in tokens)
 
 
 class _Groups:

@@ -16,7 +16,7 @@ from pipeline.analysis import analyse
 from pipeline.categories import extract_categories
 from pipeline.counts import extract_counts
 from pipeline.dates import extract_dates, reference_date_for
-from pipeline.incident import roll_up
+from pipeline.incident import headline_article, roll_up
 from pipeline.ner import find_entities
 from pipeline.organizations import find_organizations, organization_rows
 from pipeline.records import Article, ArticleRow, Extraction, ReadFailure
@@ -33,7 +33,9 @@ def extract(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
     dates = extract_dates(analysed)
     counts = extract_counts(analysed)
     categories = extract_categories(analysed)
-    incident = roll_up(analysed, organizations, dates, counts, categories)
+    headline = headline_article(analysed)
+    title_organizations = find_organizations(analyse(headline)) if headline else []
+    incident = roll_up(analysed, organizations, dates, counts, categories, title_organizations)
     reference_date, _ = reference_date_for(analysed)
     return Extraction(
         organizations=organization_rows(analysed, organizations, incident.victim),
