@@ -246,13 +246,13 @@ class DateResolver:
             day = int(g["day"])
             if continues_previous and self.last.month is not None:
                 resolved = ResolvedDate(self.last.year, self.last.month, day)
-            elif self.reference:
-                ref = self.reference
-                year, month = (ref.year, ref.month) if day <= ref.day else (
-                    (ref.year, ref.month - 1) if ref.month > 1 else (ref.year - 1, 12))
-                resolved = ResolvedDate(year, month, day)
             else:
-                return None
+                anchor = self._day_anchor()
+                if anchor is None:
+                    return None
+                year, month = (anchor.year, anchor.month) if day <= anchor.day else (
+                    (anchor.year, anchor.month - 1) if anchor.month > 1 else (anchor.year - 1, 12))
+                resolved = ResolvedDate(year, month, day)
         else:
             return None
         if resolved is None or not resolved.is_valid():
@@ -262,6 +262,17 @@ class DateResolver:
             self.last_sentence = sentence
         self.last_end = mention.end
         return resolved
+
+    def _day_anchor(self) -> date | None:
+        """What a bare `24日` counts back from: the publication date, else a dateline in the text.
+
+        A month-only stand-in is not enough: `12日` could be in any month before it.
+        """
+        if self.reference:
+            return self.reference
+        if self.inferred and self.inferred.day is not None:
+            return date(self.inferred.year, self.inferred.month, self.inferred.day)
+        return None
 
     def _relative_year(self, relative: str) -> int | None:
         if relative == "同年":

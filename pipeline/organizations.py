@@ -36,6 +36,9 @@ PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
 URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
+HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
+HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
+HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded"}
 
 
@@ -93,7 +96,8 @@ def org_rules() -> OrgRules:
         for term in entry["terms"]:
             suffixes[str(term)] = (entry["kind"], entry["id"])
     legal_alt = _alternation(legal)
-    name_run = rf"[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*"
+    brand = rf"(?:(?![のはがをにでともへや])[\u3041-\u309f]{{2,6}}(?=[{NAME_CHAR}]))?"  # みどり|手芸協会
+    name_run = rf"{brand}[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*"
     contexts = []
     for entry in section(data, "contexts", path, ["kind", "pattern"]):
         if "{name}" not in entry["pattern"]:
@@ -177,7 +181,8 @@ def is_organization_name(name: str) -> bool:
     if any(name.startswith(p) and len(name) > len(p) and name[len(p):] not in PLACE_SUFFIXES
            for p in rules.generic_prefixes):
         return False
-    if re.search(r"\s[\u3040-\u9fff]|[\u3040-\u309f]{3,}", name):  # `株式会社X 個人情報漏えい`
+    # `株式会社X 個人情報漏えい`: a phrase, not a name (a leading hiragana word is fine: さくら総合病院).
+    if re.search(r"\s[\u3040-\u9fff]", name) or re.search(r"[\u3041-\u309f]{3,}", name.lstrip(HIRAGANA)):
         return False
     if any(p.search(name) for p in rules.not_organizations):
         return False
@@ -204,6 +209,31 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
     return found
 
 
+def _extend_name_start(article: AnalysedArticle, start: int) -> tuple[int, bool]:
+    """Move a name's start left over what the character classes miss.
+
+    A match may start inside a proper noun holding hiragana (日の出|町立第二中学校), or right
+    after a hiragana brand word (さくら|総合病院). Returns (start, has a hiragana brand word).
+    """
+    tokens = article.tokens_between(max(0, start - 12), start + 1)
+    for token in tokens:
+        if token.start < start < token.end and token.pos2 == "固有名詞":
+            return token.start, False
+    before = [t for t in tokens if t.end <= start]
+    run = []
+    for token in reversed(before):
+        if token.end != (run[0].start if run else start):
+            break
+        if token.pos1 != "名詞" or not HIRAGANA_WORD.fullmatch(token.surface) or token.surface in HIRAGANA_PARTICLES:
+            break
+        run.insert(0, token)
+    if run and len("".join(t.surface for t in run)) >= 2:
+        boundary = article.text[run[0].start - 1:run[0].start]
+        if not boundary or not re.match(r"[\u3040-\u309f]", boundary):
+            return run[0].start, True
+    return start, False
+
+
 def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
     rules = org_rules()
     text = article.text
@@ -216,12 +246,13 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
                 and (len(following) == 1 or following[1].start != following[0].end
                      or following[1].pos1 not in ("名詞", "接尾辞"))):
             end = following[0].end
+        start, brand = _extend_name_start(article, start)
         name = text[start:end]
         suffix = next(s for s in sorted(rules.suffixes, key=len, reverse=True) if match.group().endswith(s))
         kind, rule_id = rules.suffixes[suffix]
         if name in rules.gazetteer:
             continue  # the gazetteer names it, with its own kind
-        if not is_organization_name(name) or not _has_name_evidence(article, start, end - len(suffix)):
+        if not is_organization_name(name) or not (brand or _has_name_evidence(article, start, end - len(suffix))):
             continue
         if not article.is_token_boundary(start):
             continue
@@ -237,7 +268,7 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
     found = []
     i = 0
     while i < len(tokens):
-        if not tokens[i].is_place_name or (i > 0 and tokens[i - 1].end == tokens[i].start
+        if tokens[i].pos2 != "固有名詞" or (i > 0 and tokens[i - 1].end == tokens[i].start
                                            and tokens[i - 1].pos1 == "名詞"
                                            and tokens[i - 1].surface not in PLACE_SUFFIXES):
             i += 1
@@ -246,7 +277,7 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
         j = i
         end = None
         # 地名 (+ 県 + 地名)* + 市: take the longest chain, as one name.
-        while j + 1 < len(tokens) and tokens[j].is_place_name and tokens[j + 1].start == tokens[j].end:
+        while j + 1 < len(tokens) and tokens[j].pos2 == "固有名詞" and tokens[j + 1].start == tokens[j].end:
             nxt = tokens[j + 1]
             if nxt.surface in PLACE_SUFFIXES:
                 end = nxt.end
