@@ -19,6 +19,8 @@ from pipeline.rules import compile_pattern, load, rule_path, section
 
 RULE_FILE = "dates.yaml"
 ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925}  # era year 1 = start + 1
+NEWS_LEAD = re.compile(r"(?:に)?、")
+ERA_CARRY = 5  # how far a bare 2-digit 年度 may be from the era year named before it
 URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
 
 
@@ -172,7 +174,7 @@ class DateResolver:
         self.last_end = -1
         self.last_sentence = -1
         self.last_explicit_year_sentence: tuple[int, int] | None = None  # (sentence, year)
-        self.last_era: tuple[int, str] | None = None  # (sentence, era)
+        self.last_era: tuple[int, str, int] | None = None  # (sentence, era, era year)
 
     def _base_year(self) -> int | None:
         if self.reference:
@@ -206,8 +208,11 @@ class DateResolver:
             day = int(g["day"]) if g.get("day") else None
             resolved = ResolvedDate(self.last.year, self.last.month, day)
         elif g.get("short_year"):
-            era = self.last_era[1] if self.last_era and self.last_era[0] == sentence else None
             number = int(g["short_year"])
+            # `平成30年度、31年度`: the era just named carries over to a nearby number.
+            era = None
+            if self.last_era and self.last_era[0] == sentence and abs(number - self.last_era[2]) <= ERA_CARRY:
+                era = self.last_era[1]
             resolved = ResolvedDate(ERA_START[era] + number if era else 2000 + number, fiscal=True)
         elif g.get("relative") and not g.get("month"):  # 昨年度 / 今年度
             base = self._fiscal_year_of_reference()
@@ -228,7 +233,7 @@ class DateResolver:
             resolved = ResolvedDate(year, month, day, fiscal=bool(g.get("fiscal")))
             self.last_explicit_year_sentence = (sentence, year)
             if g.get("era"):
-                self.last_era = (sentence, g["era"])
+                self.last_era = (sentence, g["era"], year - ERA_START[g["era"]])
         elif g.get("month"):
             month = int(g["month"])
             day = int(g["day"]) if g.get("day") else None
@@ -291,7 +296,15 @@ class DateResolver:
 
 
 def date_role(text: str, start: int, end: int, sentence_end: int) -> tuple[str, str]:
-    """(role, rule id) from the cue words that follow the date in its clause."""
+    """(role, rule id) from the cue words that follow the date in its clause.
+
+    In a news lead (`同社は11日、…と発表した`) the date belongs to the sentence's last verb.
+    """
+    if NEWS_LEAD.match(text[end:end + 2]) and re.search(r"[はが]\s?$", text[max(0, start - 2):start]):
+        tail = text[max(end, sentence_end - 20):sentence_end]
+        for rule in date_rules().roles:
+            if rule.role == "announced" and any(cue in tail for cue in rule.cues):
+                return rule.role, rule.id
     after = text[end:min(sentence_end, end + 40)]
     after = re.split(r"[、,。]", after, maxsplit=2)
     window = "".join(after[:2])

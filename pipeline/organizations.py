@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.analysis import AnalysedArticle
@@ -447,6 +447,7 @@ class Organization:
     kind: str
     source: str
     mentions: list[tuple[int, int, str]]  # (start, end, source) in normalized offsets
+    names: set[str] = field(default_factory=set)  # every spelling found
     authority: bool = False
     media: bool = False
     contractor: bool = False
@@ -462,12 +463,6 @@ def find_organizations(article: AnalysedArticle) -> list[Organization]:
     groups = _Groups()
     for cand in candidates:
         groups.find(merge_key(cand.name))
-        alias = PAREN_ALIAS.match(text[cand.end:cand.end + 40])
-        if alias and is_organization_name(alias.group(1).strip()):
-            groups.union(merge_key(cand.name), merge_key(alias.group(1)))
-            start = cand.end + alias.start(1)
-            candidates.append(Candidate(start, start + len(alias.group(1)), alias.group(1).strip(),
-                                        cand.kind, "org.alias.parenthesis"))
     # マリオット・インターナショナル and マリオット: a name that is another's first part before ・.
     names = sorted({c.name for c in candidates}, key=len)
     for short in names:
@@ -475,28 +470,48 @@ def find_organizations(article: AnalysedArticle) -> list[Organization]:
             if long != short and long.startswith(short + "・"):
                 groups.union(merge_key(long), merge_key(short))
     by_group: dict[str, Organization] = {}
-    for cand in sorted(candidates, key=lambda c: c.start):
+    for cand in candidates:
         root = groups.find(merge_key(cand.name))
         org = by_group.get(root)
         if org is None:
             org = by_group[root] = Organization(cand.name, cand.kind, cand.source, [])
         if len(cand.name) > len(org.name):
             org.name = cand.name
+        org.names.add(cand.name)
         org.mentions.append((cand.start, cand.end, cand.source))
     for org in by_group.values():
         entry = rules.gazetteer.get(org.name)
         org.authority = bool(entry and entry.authority)
         org.media = bool(entry and entry.media) or bool(rules.media.search(org.name) and org.kind != "government")
-        surfaces = {text[s:e] for s, e, _ in org.mentions}
-        covered = {(s, e) for s, e, _ in org.mentions}
-        for surface in surfaces:
-            for s, e in _mention_spans(text, surface):
-                if not any(s < ce and cs < e for cs, ce in covered):
-                    org.mentions.append((s, e, "org.alias.mention"))
-                    covered.add((s, e))
-        org.mentions.sort()
+        _add_further_mentions(text, org)
         org.contractor = any(is_contractor_mention(text, s, e) for s, e, _ in org.mentions)
     return sorted(by_group.values(), key=lambda o: o.mentions[0][0])
+
+
+def _add_further_mentions(text: str, org: Organization) -> None:
+    """Every other place a kept name stands, and readings in brackets after it (LINE Credit(ラインクレジット))."""
+    covered = [(s, e) for s, e, _ in org.mentions]
+    pending = list(org.names | {text[s:e] for s, e in covered})
+    searched: set[str] = set()
+    while pending:
+        surface = pending.pop()
+        if surface in searched:
+            continue
+        searched.add(surface)
+        for start, end in _mention_spans(text, surface):
+            if not any(start < ce and cs < end for cs, ce in covered):
+                org.mentions.append((start, end, "org.alias.mention"))
+                covered.append((start, end))
+            alias = PAREN_ALIAS.match(text[end:end + 40])
+            if alias and is_organization_name(alias.group(1).strip()):
+                alias_start = end + alias.start(1)
+                alias_end = alias_start + len(alias.group(1).strip())
+                if not any(alias_start < ce and cs < alias_end for cs, ce in covered):
+                    org.mentions.append((alias_start, alias_end, "org.alias.parenthesis"))
+                    covered.append((alias_start, alias_end))
+                    org.names.add(alias.group(1).strip())
+                    pending.append(alias.group(1).strip())
+    org.mentions.sort()
 
 
 def organization_rows(article: AnalysedArticle, organizations: list[Organization],

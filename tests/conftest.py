@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.analysis import AnalysedArticle, analyse
+from pipeline.records import Article
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def make_article(text: str, reference_date: str = "", title: str = "", article_id: str = "t1") -> AnalysedArticle:
+    """An analysed article from literal text, as the stages receive it."""
+    return analyse(Article(article_id, text, "test", title=title, reference_date=reference_date))
+
+
+@pytest.fixture
+def article():
+    return make_article
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the repo (CI and developers have it): the dev corpus and the reference scorer."""
+    assert (SHARED / "eval" / "score.py").exists(), f"expected the shared folder at {SHARED}"
+    return SHARED

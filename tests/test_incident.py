@@ -1,0 +1,59 @@
+from pipeline.analysis import analyse
+from pipeline.categories import extract_categories
+from pipeline.counts import extract_counts
+from pipeline.dates import extract_dates
+from pipeline.incident import choose_cause, headline_article, roll_up
+from pipeline.organizations import find_organizations
+
+
+def incident_of(a):
+    headline = headline_article(a)
+    title_orgs = find_organizations(analyse(headline)) if headline else []
+    return roll_up(a, find_organizations(a), extract_dates(a), extract_counts(a), extract_categories(a), title_orgs)
+
+
+def test_a_press_release_incident(article):
+    a = article("株式会社ミナトデータは9月11日、サーバーがランサムウェアに感染し、会員の氏名など約1万2千件が"
+                "流出した可能性があると発表した。クレジットカード情報は含まれていない。", "2024-09-12")
+    row = incident_of(a)
+    assert row.is_incident
+    assert (row.victim, row.cause, row.affected_total, row.affected_unit) == ("ミナトデータ", "ransomware", 12000, "件")
+    assert (row.announced_on, row.categories, row.not_leaked_categories) == ("2024-09-11", "name", "credit_card")
+
+
+def test_advice_is_not_an_incident(article):
+    a = article("消費者庁は2月13日、クレジットカード番号の漏えいに注意を呼びかけた。",
+                title="消費者庁、カード番号の漏えい・不正利用に注意喚起")
+    row = incident_of(a)
+    assert not row.is_incident and row.victim == "" and row.affected_total is None
+
+
+def test_victim_from_the_headline_source_and_not_the_authority(article):
+    a = article("当社は誤って253件のメールアドレスを送信しました。個人情報保護委員会に報告しました。",
+                title="メールアドレスの漏洩についてのお詫び(マウスコンピューター)")
+    assert incident_of(a).victim == "マウスコンピューター"
+
+
+def test_a_news_outlet_in_the_headline_is_not_the_victim(article):
+    a = article("港区によりますと、教諭が投稿した写真に名簿が写り込み、2人の氏名が読み取れる状態だった。",
+                title="給食の投稿で個人情報が流出(TOKYO MX)")
+    row = incident_of(a)
+    assert (row.victim, row.cause) == ("港区", "misposting")
+
+
+def test_headline_count_is_the_affected_total(article):
+    a = article("県によると、指定機関として公表した約570件分のうち、33人の住所を載せていた。",
+                title="佐賀県、個人情報33人分を3年間サイトに誤掲載")
+    row = incident_of(a)
+    assert (row.affected_total, row.victim) == (33, "佐賀県")
+
+
+def test_denied_causes_do_not_count(article):
+    a = article("担当者が誤ってSNS上で公開した。外部からの不正アクセスによって流出した訳ではない。")
+    assert choose_cause(a) == "misposting"
+
+
+def test_suspects_are_not_the_affected(article):
+    a = article("顧客データが持ち出された事件で、警視庁は社員2名と元社員1名の計3名を逮捕した。")
+    row = incident_of(a)
+    assert row.is_incident and row.cause == "insider" and row.affected_total is None

@@ -1,0 +1,25 @@
+import pytest
+
+from pipeline.numerals import NUMBER, parse_number
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("18,843", 18843),
+    ("1万8,843", 18843),
+    ("3万7,000", 37000),
+    ("15万1421", 151421),
+    ("5億", 500_000_000),
+    ("3億2700万", 327_000_000),
+    ("三十五", 35),
+    ("二千", 2000),
+    ("1万2千", 12000),
+    ("百二十", 120),
+])
+def test_japanese_numerals(text, value):
+    assert NUMBER.fullmatch(text)
+    assert parse_number(text) == value
+
+
+def test_not_a_numeral_is_an_error():
+    with pytest.raises(ValueError):
+        parse_number("")

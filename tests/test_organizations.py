@@ -1,0 +1,68 @@
+from pipeline.organizations import canonical_name, find_organizations, merge_key, organization_rows
+
+
+def names(article):
+    return [org.name for org in find_organizations(article)]
+
+
+def test_legal_forms_are_stripped_and_spellings_merged(article):
+    a = article("株式会社イセトーは5月、被害を公表した。和歌山市はイセトーに調査を求めた。")
+    orgs = find_organizations(a)
+    assert [o.name for o in orgs] == ["イセトー", "和歌山市"]
+    assert len(orgs[0].mentions) == 2
+
+
+def test_canonical_names_and_merge_keys():
+    assert canonical_name("株式会社エイチーム") == "エイチーム"
+    assert canonical_name("井上商事株式会社") == "井上商事"
+    assert merge_key("NAVER Cloud") == merge_key("NAVERCloud")
+    assert merge_key("旧LINE社") == merge_key("LINE")
+
+
+def test_parenthesised_reading_is_an_alias(article):
+    a = article("LINE Creditは2019年9月19日に発表した。LINE Credit(ラインクレジット)で流出。")
+    [org] = find_organizations(a)
+    assert org.name == "LINE Credit"
+    assert "ラインクレジット" in {a.text[s:e] for s, e, _ in org.mentions}
+
+
+def test_name_before_a_middle_dot_merges(article):
+    a = article("マリオット・インターナショナルはこのほど発表した。マリオットの顧客情報が流出。")
+    assert names(a) == ["マリオット・インターナショナル"]
+
+
+def test_place_names_count_only_when_they_act(article):
+    a = article("京都市の会社「イセトー」から連絡があった。和歌山市によりますと、東京都杉並区内で見つかった。")
+    assert names(a) == ["イセトー", "和歌山市"]
+
+
+def test_suffixes_government_police_schools_hospitals(article):
+    a = article("神奈川県警サイバー犯罪捜査課は21日発表した。府中警察署に相談した。所沢市立小学校において紛失。"
+                "東京都立病院機構の職員が対応し、さくら総合病院が謝罪した。")
+    orgs = {o.name: o.kind for o in find_organizations(a)}
+    assert orgs == {"神奈川県警": "government", "府中警察署": "government", "所沢市立小学校": "education",
+                    "東京都立病院機構": "medical", "さくら総合病院": "medical"}
+
+
+def test_generic_references_departments_and_products_are_not_organizations(article):
+    a = article("同社は所轄警察署と第三者機関に相談し、健康福祉部が「LINEアプリ」とGoogleドライブの設定を確認した。")
+    assert names(a) == []
+
+
+def test_company_contexts_for_katakana_names(article):
+    a = article("「リベロ」の顧客データが持ち出され、ビズリンクの代表が逮捕された。セールスフォース社も調べた。")
+    assert names(a) == ["リベロ", "ビズリンク", "セールスフォース"]
+
+
+def test_gazetteer(article):
+    a = article("個人情報保護委員会と総務省に報告した。")
+    orgs = find_organizations(a)
+    assert [(o.name, o.kind, o.authority) for o in orgs] == [("個人情報保護委員会", "government", True),
+                                                              ("総務省", "government", True)]
+
+
+def test_rows_mark_victim_and_contractor(article):
+    a = article("和歌山市によりますと、委託先イセトーのサーバーが攻撃を受けた。")
+    rows = organization_rows(a, find_organizations(a), victim="和歌山市")
+    assert [(r.text, r.role) for r in rows] == [("和歌山市", "victim"), ("イセトー", "contractor")]
+    assert all(a.article.text[r.start:r.end] == r.text for r in rows)
