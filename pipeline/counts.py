@@ -142,7 +142,9 @@ def find_counts(text: str) -> list[CountMatch]:
             continue
         if _KANJI_NUMERAL_START.match(number_text):
             before = text[max(0, match.start() - 1):match.start()]
-            if number_text == "一" or (not match.group("prefix") and _WORD_CHAR.match(before or " ")):
+            # A lone kanji digit after a word is part of it (同一人物, 唯一人); 市民三十二人 is a count.
+            lone = len(number_text) == 1
+            if number_text == "一" or (lone and not match.group("prefix") and _WORD_CHAR.match(before or " ")):
                 continue
         try:
             value = parse_number(number_text)
