@@ -304,7 +304,7 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
                 rule_id = "org.place.tail"
             else:
                 for candidate_id, pattern in rules.acting_place:
-                    if candidate_id == "org.place.headline":
+                    if candidate_id in ("org.place.headline", "org.place.signature"):
                         line_start = text.rfind("\n", 0, start) + 1
                         if text[line_start:start].strip() or not pattern.match(after):
                             continue
@@ -382,6 +382,15 @@ def _only_common_words(article: AnalysedArticle, entity) -> bool:
         return False
     tokens = article.tokens_between(entity.start, entity.end)
     return bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown for t in tokens)
+
+
+def _is_name_tail(short: str, long: str) -> bool:
+    """NTTドコモ / ドコモ, 韓国ネイバー / ネイバー: a katakana or Latin name ending a longer one."""
+    if len(short) < 3 or not long.endswith(short) or not re.fullmatch(r"[ァ-ヴー・A-Za-z0-9&. ]+", short):
+        return False
+    # The tail must start a word: the script changes there (NTT|ドコモ, 韓国|ネイバー).
+    same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9]"
+    return not re.match(same_script, long[-len(short) - 1])
 
 
 class _Groups:
@@ -467,7 +476,7 @@ def find_organizations(article: AnalysedArticle) -> list[Organization]:
     names = sorted({c.name for c in candidates}, key=len)
     for short in names:
         for long in names:
-            if long != short and long.startswith(short + "・"):
+            if long != short and (long.startswith(short + "・") or _is_name_tail(short, long)):
                 groups.union(merge_key(long), merge_key(short))
     by_group: dict[str, Organization] = {}
     for cand in candidates:
@@ -484,8 +493,28 @@ def find_organizations(article: AnalysedArticle) -> list[Organization]:
         org.authority = bool(entry and entry.authority)
         org.media = bool(entry and entry.media) or bool(rules.media.search(org.name) and org.kind != "government")
         _add_further_mentions(text, org)
+    organizations = _merge_overlapping(list(by_group.values()))
+    for org in organizations:
         org.contractor = any(is_contractor_mention(text, s, e) for s, e, _ in org.mentions)
-    return sorted(by_group.values(), key=lambda o: o.mentions[0][0])
+    return sorted(organizations, key=lambda o: o.mentions[0][0])
+
+
+def _merge_overlapping(organizations: list[Organization]) -> list[Organization]:
+    """Two organisations claiming one span are one (日本航空(JAL) where GiNZA also found JAL)."""
+    merged: list[Organization] = []
+    for org in sorted(organizations, key=lambda o: -len(o.mentions)):
+        target = next((m for m in merged if any(s < me and ms < e for s, e, _ in org.mentions
+                                                 for ms, me, _ in m.mentions)), None)
+        if target is None:
+            merged.append(org)
+            continue
+        target.names |= org.names
+        spans = {(s, e) for s, e, _ in target.mentions}
+        target.mentions.extend(m for m in org.mentions
+                               if not any(m[0] < e and s < m[1] for s, e in spans))
+        target.mentions.sort()
+        target.authority = target.authority or org.authority
+    return merged
 
 
 def _add_further_mentions(text: str, org: Organization) -> None:

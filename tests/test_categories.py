@@ -41,3 +41,9 @@ def test_contact_details_and_advice_are_not_leaks(article):
 def test_rule_names_the_lexicon_entry_and_the_negation(article):
     [row] = extract_categories(article("パスワードは含まれておりません。"))
     assert row.negated and row.rule == "cat.password;cat.negation.not_included"
+
+
+def test_a_listed_clause_ending_in_fukumare_is_positive(article):
+    a = article("流出した情報には氏名、電話番号が含まれ、クレジットカード情報や口座情報は含まれていないという。")
+    assert pairs(extract_categories(a)) == [("bank_account", True), ("credit_card", True), ("name", False),
+                                             ("phone", False)]

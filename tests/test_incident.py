@@ -57,3 +57,8 @@ def test_suspects_are_not_the_affected(article):
     a = article("顧客データが持ち出された事件で、警視庁は社員2名と元社員1名の計3名を逮捕した。")
     row = incident_of(a)
     assert row.is_incident and row.cause == "insider" and row.affected_total is None
+
+
+def test_statistics_are_not_an_incident(article):
+    a = article("サイバー攻撃の被害件数、過去最多に\n機構は、ランサムウェアの被害が1位になったと公表し、対策を呼びかけた。")
+    assert not incident_of(a).is_incident

@@ -66,3 +66,18 @@ def test_rows_mark_victim_and_contractor(article):
     rows = organization_rows(a, find_organizations(a), victim="和歌山市")
     assert [(r.text, r.role) for r in rows] == [("和歌山市", "victim"), ("イセトー", "contractor")]
     assert all(a.article.text[r.start:r.end] == r.text for r in rows)
+
+
+def test_a_name_ending_a_longer_one_across_scripts_merges(article):
+    a = article("NTTドコモの委託先で流出した。ドコモは2023年10月17日に発表した。")
+    assert names(a) == ["NTTドコモ"]
+
+
+def test_a_place_alone_on_a_line_signs_a_press_release(article):
+    a = article("2024年8月2日\n個人情報の誤送付について\n須賀川市\nこのたび、住民票の写しを誤って郵送しました。")
+    assert names(a) == ["須賀川市"]
+
+
+def test_one_span_is_one_organization(article):
+    orgs = find_organizations(article("日本航空(JAL)は会員番号が閲覧できる状態だったと発表した。JALは謝罪した。"))
+    assert [(o.name, len(o.mentions)) for o in orgs] == [("日本航空", 3)]
