@@ -97,7 +97,9 @@ def org_rules() -> OrgRules:
             suffixes[str(term)] = (entry["kind"], entry["id"])
     legal_alt = _alternation(legal)
     brand = rf"(?:(?![のはがをにでともへや])[\u3041-\u309f]{{2,6}}(?=[{NAME_CHAR}]))?"  # みどり|手芸協会
-    name_run = rf"{brand}[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*"
+    # A company name in hiragana alone (株式会社はなまるは…) ends where a particle starts.
+    hiragana_only = r"[\u3041-\u309f]{2,8}?(?=[はがのをにでと、。\s」)])"
+    name_run = rf"(?:{brand}[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*|{hiragana_only})"
     contexts = []
     for entry in section(data, "contexts", path, ["kind", "pattern"]):
         if "{name}" not in entry["pattern"]:
@@ -341,6 +343,20 @@ def is_dictionary_word(name: str) -> bool:
     return len(tokens) == 1 and tokens[0].pos2 == "普通名詞" and not tokens[0].unknown
 
 
+def _continues_a_word(article: AnalysedArticle, start: int) -> bool:
+    """Is a name found at `start` only the tail of a longer word?
+
+    `「はなまるマート」`: it starts inside a quotation, after its first character; or it follows a
+    hiragana noun it is glued to.
+    """
+    text = article.text
+    opening = text.rfind("「", max(0, start - 30), start)
+    if opening >= 0 and "」" not in text[opening:start] and start > opening + 1:
+        return True
+    before = [t for t in article.tokens_between(max(0, start - 8), start) if t.end == start]
+    return bool(before) and before[-1].pos1 == "名詞" and bool(HIRAGANA_WORD.fullmatch(before[-1].surface))
+
+
 def context_candidates(article: AnalysedArticle) -> list[Candidate]:
     rules = org_rules()
     found = []
@@ -353,6 +369,8 @@ def context_candidates(article: AnalysedArticle) -> list[Candidate]:
             if rule_id in WEAK_CONTEXTS and is_dictionary_word(name):
                 continue
             start = match.start("name")
+            if _continues_a_word(article, start):
+                continue
             found.append(Candidate(start, start + len(name), name, kind, rule_id))
     return found
 

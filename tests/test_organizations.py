@@ -81,3 +81,12 @@ def test_a_place_alone_on_a_line_signs_a_press_release(article):
 def test_one_span_is_one_organization(article):
     orgs = find_organizations(article("日本航空(JAL)は会員番号が閲覧できる状態だったと発表した。JALは謝罪した。"))
     assert [(o.name, len(o.mentions)) for o in orgs] == [("日本航空", 3)]
+
+
+def test_hiragana_company_names_and_the_tails_of_quoted_names(article):
+    a = article("株式会社はなまるは、運営する「はなまるマート」のシステムが改ざんされたと公表した。都立駒込病院も調べた。")
+    assert names(a) == ["はなまる", "都立駒込病院"]
+
+
+def test_a_katakana_name_after_a_generic_noun_leads_the_sentence(article):
+    assert names(article("中堅ゲーム会社ハーツフィールドは14日、流出の可能性を発表した。")) == ["ハーツフィールド"]
