@@ -60,5 +60,6 @@ def test_suspects_are_not_the_affected(article):
 
 
 def test_statistics_are_not_an_incident(article):
-    a = article("サイバー攻撃の被害件数、過去最多に\n機構は、ランサムウェアの被害が1位になったと公表し、対策を呼びかけた。")
+    a = article("サイバー攻撃の被害件数、過去最多に\n"
+                "機構は、ランサムウェアの被害が1位になったと公表し、対策を呼びかけた。")
     assert not incident_of(a).is_incident

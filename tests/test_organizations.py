@@ -84,7 +84,8 @@ def test_one_span_is_one_organization(article):
 
 
 def test_hiragana_company_names_and_the_tails_of_quoted_names(article):
-    a = article("株式会社はなまるは、運営する「はなまるマート」のシステムが改ざんされたと公表した。都立駒込病院も調べた。")
+    a = article("株式会社はなまるは、運営する「はなまるマート」のシステムが改ざんされたと公表した。"
+                "都立駒込病院も調べた。")
     assert names(a) == ["はなまる", "都立駒込病院"]
 
 
