@@ -102,7 +102,8 @@ class ResolvedDate:
         return True
 
 
-def find_date_mentions(text: str) -> list[DateMention]:
+@lru_cache(maxsize=8)  # the rows and the inferred reference date of one article both need them
+def find_date_mentions(text: str) -> tuple[DateMention, ...]:
     """Every date expression in `text`, non-overlapping (earliest, then longest, wins)."""
     urls = [(m.start(), m.end()) for m in URL.finditer(text)]
     found = []
@@ -117,7 +118,7 @@ def find_date_mentions(text: str) -> list[DateMention]:
         if mentions and mention.start < mentions[-1].end:
             continue
         mentions.append(mention)
-    return mentions
+    return tuple(mentions)
 
 
 def _explicit_year(groups: dict[str, str | None]) -> int | None:
@@ -144,7 +145,7 @@ def _year_near_reference(reference: date, month: int, day: int | None) -> int:
     return reference.year - 1 if (candidate - reference).days > NEAR_FUTURE_DAYS else reference.year
 
 
-def infer_reference_date(mentions: list[DateMention]) -> ResolvedDate | None:
+def infer_reference_date(mentions: tuple[DateMention, ...]) -> ResolvedDate | None:
     """Without a publication date, the latest fully written date in the text stands in for it.
 
     Only a date with at least a month counts: a bare year says too little to place `2月13日`.
