@@ -101,7 +101,7 @@ def counted_noun(article: AnalysedArticle, start: int, end: int) -> str:
     preceding = article.tokens_between(sentence.start, start)
     # Symbols and qualifiers between the noun and the number (`メールアドレス: 約1,780件`).
     while preceding and ((preceding[-1].pos1 == "補助記号" and preceding[-1].pos2 not in ("読点", "句点"))
-                         or preceding[-1].surface in ("約", "最大", "で")):
+                         or preceding[-1].surface in ("約", "最大", "で", "延べ")):
         preceding = preceding[:-1]
     adjacent = _trailing_nouns(preceding)
     if adjacent:
