@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -14,6 +15,18 @@ from pipeline.tokens import Sentence, Token, split_sentences, tokenize
 HEADING_LINES = 3
 # A line without 。 and at most this long is a list item, heading or table row.
 SHORT_LINE = 80
+
+
+# Numbers inside addresses are neither dates nor names (`https://example.jp/2024/10/31/`).
+URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in URL.finditer(text)]
+
+
+def in_spans(offset: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in spans)
 
 
 @dataclass(frozen=True)

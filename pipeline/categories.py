@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from pipeline.analysis import AnalysedArticle
 from pipeline.records import CategoryRow
-from pipeline.rules import compile_pattern, load, rule_path, section
+from pipeline.rules import alternation, compile_pattern, load, rule_path, section
 
 RULE_FILE = "categories.yaml"
 
@@ -31,11 +31,10 @@ def category_rules() -> CategoryRules:
     for entry in section(data, "lexicon", path, ["category", "terms"]):
         for term in entry["terms"]:
             terms[str(term)] = (entry["category"], entry["id"])
-    alternation = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
     negations = tuple((e["id"], compile_pattern(e, path)) for e in section(data, "negation", path, ["pattern"]))
     return CategoryRules(
         terms=terms,
-        term_pattern=re.compile(alternation),
+        term_pattern=re.compile(alternation(terms)),
         leak_context=compile_pattern(section(data, "leak_context", path, ["pattern"])[0], path),
         field_label=compile_pattern(section(data, "field_label", path, ["pattern"])[0], path),
         negations=negations,

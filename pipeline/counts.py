@@ -9,7 +9,7 @@ from functools import lru_cache
 from pipeline.analysis import AnalysedArticle
 from pipeline.numerals import NUMBER_PATTERN, parse_number
 from pipeline.records import CountRow
-from pipeline.rules import RuleError, load, rule_path, section
+from pipeline.rules import RuleError, alternation, load, rule_path, section
 from pipeline.tokens import Token
 
 RULE_FILE = "counts.yaml"
@@ -37,10 +37,6 @@ class CountRules:
     pattern: re.Pattern[str]
 
 
-def _alternation(surfaces: list[str]) -> str:
-    return "|".join(re.escape(s) for s in sorted(surfaces, key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def count_rules() -> CountRules:
     path = rule_path(RULE_FILE)
@@ -56,10 +52,10 @@ def count_rules() -> CountRules:
     not_after = tuple(e["surface"] for e in section(data, "not_after", path, ["surface"]))
     possible = tuple(e["surface"] for e in section(data, "possible_cues", path, ["surface"]))
     pattern = re.compile(
-        rf"(?P<prefix>{_alternation(list(prefixes))})?\s?"
+        rf"(?P<prefix>{alternation(list(prefixes))})?\s?"
         rf"(?<![\d,.])(?P<number>{NUMBER_PATTERN})\s?"
-        rf"(?P<unit>{_alternation(list(units))})"
-        rf"(?P<suffix>{_alternation(list(suffixes))})?"
+        rf"(?P<unit>{alternation(list(units))})"
+        rf"(?P<suffix>{alternation(list(suffixes))})?"
     )
     return CountRules(units, prefixes, suffixes, not_after, possible, pattern)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from pipeline.analysis import AnalysedArticle
+from pipeline.analysis import AnalysedArticle, in_spans, url_spans
 from pipeline.records import DateRow
 from pipeline.rules import compile_pattern, load, rule_path, section
 
@@ -21,7 +21,6 @@ RULE_FILE = "dates.yaml"
 ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925}  # era year 1 = start + 1
 NEWS_LEAD = re.compile(r"(?:に)?、")
 ERA_CARRY = 5  # how far a bare 2-digit 年度 may be from the era year named before it
-URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
 
 
 @dataclass(frozen=True)
@@ -105,11 +104,11 @@ class ResolvedDate:
 @lru_cache(maxsize=8)  # the rows and the inferred reference date of one article both need them
 def find_date_mentions(text: str) -> tuple[DateMention, ...]:
     """Every date expression in `text`, non-overlapping (earliest, then longest, wins)."""
-    urls = [(m.start(), m.end()) for m in URL.finditer(text)]
+    urls = url_spans(text)
     found = []
     for rule in date_rules().patterns:
         for match in rule.pattern.finditer(text):
-            if any(s <= match.start() < e for s, e in urls):
+            if in_spans(match.start(), urls):
                 continue
             found.append(DateMention(match.start(), match.end(), rule.id, match.groupdict()))
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
@@ -296,8 +295,8 @@ class DateResolver:
         return self.reference.year if self.reference.month >= 4 else self.reference.year - 1
 
 
-def date_role(text: str, start: int, end: int, sentence_end: int) -> tuple[str, str]:
-    """(role, rule id) from the cue words that follow the date in its clause.
+def date_role(text: str, start: int, end: int, sentence_end: int) -> str:
+    """The date's role, from the cue words that follow it in its clause.
 
     In a news lead (`同社は11日、…と発表した`) the date belongs to the sentence's last verb.
     """
@@ -305,17 +304,17 @@ def date_role(text: str, start: int, end: int, sentence_end: int) -> tuple[str, 
         tail = text[max(end, sentence_end - 20):sentence_end]
         for rule in date_rules().roles:
             if rule.role == "announced" and any(cue in tail for cue in rule.cues):
-                return rule.role, rule.id
+                return rule.role
     after = text[end:min(sentence_end, end + 40)]
     after = re.split(r"[、,。]", after, maxsplit=2)
     window = "".join(after[:2])
-    best: tuple[int, str, str] | None = None
+    best: tuple[int, str] | None = None
     for rule in date_rules().roles:
         for cue in rule.cues:
             position = window.find(cue)
             if position >= 0 and (best is None or position < best[0]):
-                best = (position, rule.role, rule.id)
-    return (best[1], best[2]) if best else ("other", "")
+                best = (position, rule.role)
+    return best[1] if best else "other"
 
 
 def parse_reference_date(value: str) -> date | None:
@@ -351,7 +350,7 @@ def extract_dates(article: AnalysedArticle) -> list[DateRow]:
         if resolved is None:
             continue
         sentence = article.sentences[sentence_index]
-        role, _ = date_role(text, mention.start, mention.end, sentence.end)
+        role = date_role(text, mention.start, mention.end, sentence.end)
         start, end, original = article.span(mention.start, mention.end)
         rows.append(DateRow(article.article_id, start, end, original, resolved.value,
                             resolved.granularity, role, mention.rule))

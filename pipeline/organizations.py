@@ -18,9 +18,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.analysis import AnalysedArticle
+from pipeline.analysis import AnalysedArticle, in_spans, url_spans
 from pipeline.records import OrganizationRow
-from pipeline.rules import RuleError, compile_pattern, load, rule_path, section
+from pipeline.rules import RuleError, alternation, compile_pattern, load, rule_path, section
 from pipeline.tokens import tokenize
 
 RULE_FILE = "organizations.yaml"
@@ -35,7 +35,6 @@ NAME_CHAR = r"A-Za-z0-9ァ-ヴー・&\u4e00-\u9fff々ヶ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
-URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
 HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
@@ -82,10 +81,6 @@ def _by_id(entries: list[dict], rule_id: str) -> dict:
     raise RuleError(rule_path(RULE_FILE), None, f"missing rule '{rule_id}'")
 
 
-def _alternation(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def org_rules() -> OrgRules:
     path = rule_path(RULE_FILE)
@@ -95,7 +90,7 @@ def org_rules() -> OrgRules:
     for entry in section(data, "suffixes", path, ["kind", "terms"]):
         for term in entry["terms"]:
             suffixes[str(term)] = (entry["kind"], entry["id"])
-    legal_alt = _alternation(legal)
+    legal_alt = alternation(legal)
     brand = rf"(?:(?![のはがをにでともへや])[\u3041-\u309f]{{2,6}}(?=[{NAME_CHAR}]))?"  # みどり|手芸協会
     # A company name in hiragana alone (株式会社はなまるは…) ends where a particle starts.
     hiragana_only = r"[\u3041-\u309f]{2,8}?(?=[はがのをにでと、。\s」)])"
@@ -124,7 +119,7 @@ def org_rules() -> OrgRules:
         suffixes=suffixes,
         legal_before=re.compile(rf"(?P<legal>{legal_alt})\s?・?\s?(?P<name>{name_run})"),
         legal_after=re.compile(rf"(?<![{NAME_CHAR}])(?P<name>{name_run}?)\s?(?P<legal>{legal_alt})"),
-        suffix_pattern=re.compile(rf"(?<![{NAME_CHAR}])[{NAME_CHAR}]*(?:{_alternation(suffixes)})"),
+        suffix_pattern=re.compile(rf"(?<![{NAME_CHAR}])[{NAME_CHAR}]*(?:{alternation(suffixes)})"),
         tail=compile_pattern(section(data, "tails", path, ["pattern"])[0], path),
         acting_place=tuple((e["id"], compile_pattern(e, path))
                            for e in section(data, "acting_place", path, ["pattern"])),
@@ -136,7 +131,7 @@ def org_rules() -> OrgRules:
                                 for e in section(data, "not_organizations", path, ["pattern"])),
         common_words=frozenset(n for e in section(data, "common_words", path) for n in e.get("names", [])),
         gazetteer=gazetteer,
-        gazetteer_pattern=re.compile(rf"(?<![{NAME_CHAR}])(?:{_alternation(gazetteer)})"),
+        gazetteer_pattern=re.compile(rf"(?<![{NAME_CHAR}])(?:{alternation(gazetteer)})"),
         media=media,
         contractor_before=compile_pattern(_by_id(contractor, "org.contractor.before"), path),
         contractor_after=compile_pattern(_by_id(contractor, "org.contractor.after"), path),
@@ -377,12 +372,12 @@ def context_candidates(article: AnalysedArticle) -> list[Candidate]:
 
 def ner_candidates(article: AnalysedArticle) -> list[Candidate]:
     rules = org_rules()
-    urls = [(m.start(), m.end()) for m in URL.finditer(article.text)]
+    urls = url_spans(article.text)
     found = []
     for entity in article.entities:
         if entity.label not in rules.ner_labels:
             continue
-        if any(s <= entity.start < e for s, e in urls):
+        if in_spans(entity.start, urls):
             continue
         name = canonical_name(entity.text)
         if not is_organization_name(name):
@@ -472,7 +467,6 @@ class Organization:
 
     name: str
     kind: str
-    source: str
     mentions: list[tuple[int, int, str]]  # (start, end, source) in normalized offsets
     names: set[str] = field(default_factory=set)  # every spelling found
     authority: bool = False
@@ -501,7 +495,7 @@ def find_organizations(article: AnalysedArticle) -> list[Organization]:
         root = groups.find(merge_key(cand.name))
         org = by_group.get(root)
         if org is None:
-            org = by_group[root] = Organization(cand.name, cand.kind, cand.source, [])
+            org = by_group[root] = Organization(cand.name, cand.kind, [])
         if len(cand.name) > len(org.name):
             org.name = cand.name
         org.names.add(cand.name)

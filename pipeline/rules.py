@@ -77,6 +77,11 @@ def section(data: dict[str, Any], name: str, path: Path, required: Iterable[str]
     return entries
 
 
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternative of literal words, longest first so that the longest match wins."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 def compile_pattern(entry: dict, path: Path, key: str = "pattern") -> re.Pattern[str]:
     try:
         return re.compile(entry[key])
