@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import stat
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.records import Article, ReadFailure
 
+log = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl"}
@@ -47,20 +50,46 @@ def _japanese_score(text: str) -> float:
     return (len(_HIRAGANA.findall(text)) * 2 + len(_JAPANESE.findall(text))) / len(text)
 
 
+def _first_invalid_utf8(data: bytes) -> UnicodeDecodeError | None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc
+    return None
+
+
+def _looks_like_text(text: str) -> bool:
+    """False for bytes that decoded only by accident: control characters or private-use
+    and replacement characters make up a noticeable share."""
+    if not text:
+        return False
+    odd = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd"
+              or 0xE000 <= ord(ch) <= 0xF8FF or 0x80 <= ord(ch) < 0xA0)
+    return odd / len(text) < 0.01
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode article bytes; return (text, encoding name). Raises InputError when it cannot."""
-    if not data.strip():
-        raise InputError("empty file")
+    if not data:
+        raise InputError("empty file (0 bytes)")
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"invalid UTF-8 after a UTF-8 byte-order mark: byte 0x{data[3 + exc.start]:02x} "
+                             f"at offset {3 + exc.start}; re-save the file as UTF-8") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"invalid UTF-16 (after a UTF-16 byte-order mark) at offset {exc.start}") from exc
+    if not data.strip():
+        raise InputError(f"file holds only whitespace ({len(data)} bytes)")
     if b"\x00" in data[:4096]:
         raise InputError("binary file (contains NUL bytes), not text")
-    try:
+    invalid = _first_invalid_utf8(data)
+    if invalid is None:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     # EUC-JP bytes usually also decode as CP932 (as half-width kana garbage) and vice versa in
     # rare cases, so decode with both and keep whichever reads more like Japanese.
     candidates = []
@@ -72,13 +101,20 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         candidates.append((_japanese_score(text), encoding, text))
     if candidates:
         score, encoding, text = max(candidates)
-        if score > 0.2:
+        if score > 0.2 and _looks_like_text(text):
             return text, "shift_jis" if encoding == "cp932" else "euc-jp"
+    # Mostly valid UTF-8 with a few bad bytes (a truncated download, a bad copy) is damaged
+    # UTF-8, not some other encoding: guessing one would turn the article into mojibake.
+    repaired = data.decode("utf-8", errors="replace")
+    if repaired.count("\ufffd") <= max(3, len(repaired) // 20) and _japanese_score(repaired) > 0.2:
+        raise InputError(f"invalid UTF-8: byte 0x{data[invalid.start]:02x} at offset {invalid.start} "
+                         f"({repaired.count(chr(0xFFFD))} bad sequence(s)); the file looks like damaged UTF-8, "
+                         "re-save or re-download it")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is None:
-        raise InputError("undecodable bytes: not UTF-8, Shift_JIS, EUC-JP or any known text encoding")
+    if best is None or not _looks_like_text(str(best)):
+        raise InputError("binary or undecodable file: not UTF-8, Shift_JIS, EUC-JP or UTF-16 text")
     return str(best), best.encoding
 
 
@@ -128,7 +164,12 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article | ReadF
     """Read one .txt or .html article file."""
     article_id = path.stem
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            return ReadFailure(article_id, str(path), "is a folder, not an article file")
+        if not stat.S_ISREG(status.st_mode):
+            return ReadFailure(article_id, str(path), "not a regular file (a pipe, socket or device)")
+        size = status.st_size
         if size > max_bytes:
             return ReadFailure(article_id, str(path), f"file is {size} bytes, over the {max_bytes}-byte limit")
         data = path.read_bytes()
@@ -165,7 +206,12 @@ def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Artic
                 record = json.loads(raw.decode("utf-8-sig"))
                 yield _article_from_record(record, where, fallback_id, len(raw), max_bytes)
             except (InputError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                message = f"malformed JSON: {exc}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+                if isinstance(exc, json.JSONDecodeError):
+                    message = f"malformed JSON: {exc}"
+                elif isinstance(exc, UnicodeDecodeError):
+                    message = f"invalid UTF-8 at byte {exc.start} of the line; JSON Lines must be UTF-8"
+                else:
+                    message = str(exc)
                 record_id = record.get("id") if isinstance(record, dict) else None
                 yield ReadFailure(str(record_id or fallback_id), where, message, sha256_of(raw))
 
@@ -192,16 +238,27 @@ def _article_from_record(record: object, where: str, fallback_id: str, size: int
     )
 
 
+def _listing(folder: Path) -> list[Path]:
+    """The entries of a folder worth reporting on: hidden files and editor backups are not."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and not p.name.endswith("~"))
+
+
 def iter_inputs(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | ReadFailure]:
-    """Yield every article (or failure) from the given files and folders, in a stable order."""
+    """Yield every article (or failure) from the given files and folders, in a stable order.
+
+    Folders are read recursively. A file of a type the pipeline does not read is named in a
+    warning, so that a user who dropped a PDF in learns why it is missing.
+    """
     for path in paths:
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in
-                           TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES or p.is_symlink())
-            yield from iter_inputs(files, max_bytes)
-        elif path.suffix.lower() in JSONL_SUFFIXES:
+        suffix = path.suffix.lower()
+        if path.is_symlink() and not path.exists():
+            yield ReadFailure(path.stem, str(path), "broken symbolic link (its target does not exist)")
+        elif path.is_dir():
+            yield from iter_inputs(_listing(path), max_bytes)
+        elif suffix in JSONL_SUFFIXES:
             yield from read_jsonl(path, max_bytes)
-        elif path.is_symlink() and not path.exists():
-            yield ReadFailure(path.stem, str(path), "broken symbolic link")
-        else:
+        elif suffix in TEXT_SUFFIXES | HTML_SUFFIXES:
             yield read_file(path, max_bytes)
+        else:
+            known = ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES))
+            log.warning("%s: ignored, unsupported file type (the pipeline reads %s)", path, known)

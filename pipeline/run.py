@@ -1,27 +1,34 @@
-"""Run the stages over articles and collect the output tables.
+"""Run the stages over articles: in memory (`run_articles`) or into the store (`run_into_store`).
 
-Reading (reading.py), extraction (the stage modules) and writing (writing.py) stay apart: this
-module only passes records between them.
+Reading (reading.py), extraction (the stage modules) and writing (writing.py, store.py) stay
+apart: this module only passes records between them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
+from pipeline import __version__
 from pipeline.analysis import analyse
 from pipeline.categories import extract_categories
 from pipeline.counts import extract_counts
 from pipeline.dates import extract_dates, reference_date_for
 from pipeline.incident import headline_article, roll_up
-from pipeline.ner import find_entities
+from pipeline.ner import MODEL_NAME, find_entities
 from pipeline.organizations import find_organizations, organization_rows
-from pipeline.records import Article, ArticleRow, Extraction, ReadFailure
+from pipeline.records import TABLES, Article, ArticleRow, Extraction, ReadFailure
+from pipeline.rules import rules_version
+from pipeline.store import Store
 
 log = logging.getLogger(__name__)
+PACKAGE_DIR = Path(__file__).parent
 
 
 def extract(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
@@ -55,56 +62,143 @@ def failure_row(failure: ReadFailure) -> ArticleRow:
     return ArticleRow(failure.article_id, failure.source, failure.sha256, 0, "", "", "", "failed", failure.error)
 
 
+def input_key(article: Article) -> str:
+    """A hash of everything extraction reads from an input: a change to any of it is a new article."""
+    payload = json.dumps([article.text, article.title, article.reference_date], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@cache
+def _code_version() -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(PACKAGE_DIR.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def extractor_version(use_ner: bool) -> str:
+    """What produced a row: the rules, the code and the NER setting. Output from another is stale."""
+    ner = MODEL_NAME if use_ner else "no-ner"
+    return hashlib.sha256(f"{rules_version()}|{_code_version()}|{ner}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one input: extracted, skipped (already current in the store), failed, or
+    rejected (a duplicate id, which must not displace the article first read under that id)."""
+
+    kind: str
+    row: ArticleRow
+    article: Article | None = None
+    extraction: Extraction | None = None
+
+
+def process(items: Iterable[Article | ReadFailure], use_ner: bool = True,
+            is_current: Callable[[Article], bool] = lambda article: False) -> Iterator[Outcome]:
+    """Extract every article that is not current; a bad one fails alone and the batch goes on."""
+    seen: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, ReadFailure):
+            log.warning("%s: %s", item.source, item.error)
+            if item.article_id in seen:
+                yield Outcome("rejected", failure_row(item))
+                continue
+            seen[item.article_id] = item.source
+            yield Outcome("failed", failure_row(item))
+            continue
+        if item.article_id in seen:
+            error = f"duplicate article id '{item.article_id}' (first read from {seen[item.article_id]})"
+            log.warning("%s: %s", item.source, error)
+            yield Outcome("rejected", replace(article_row(item, "", "failed", error), chars=len(item.text)), item)
+            continue
+        seen[item.article_id] = item.source
+        if is_current(item):
+            yield Outcome("skipped", article_row(item, item.reference_date), item)
+            continue
+        try:
+            extraction, reference_date = extract(item, use_ner)
+        except Exception as exc:  # one article's bug must not stop the batch
+            log.exception("%s: extraction failed", item.source)
+            error = f"extraction failed: {type(exc).__name__}: {exc}"
+            yield Outcome("failed", article_row(item, item.reference_date, "failed", error), item)
+            continue
+        yield Outcome("extracted", article_row(item, reference_date), item, extraction)
+
+
 @dataclass
 class RunResult:
-    tables: dict[str, list] = field(default_factory=lambda: {
-        "articles.csv": [], "incidents.csv": [], "organizations.csv": [], "dates.csv": [], "counts.csv": [],
-        "data_categories.csv": []})
+    tables: dict[str, list] = field(default_factory=lambda: {name: [] for name in TABLES})
     processed: int = 0
+    skipped: int = 0
     failed: int = 0
     characters: int = 0
     seconds: float = 0.0
 
-    def add(self, article: Article, extraction: Extraction, reference_date: str) -> None:
-        self.tables["articles.csv"].append(article_row(article, reference_date))
+    def count(self, outcome: Outcome) -> None:
+        if outcome.kind == "extracted":
+            self.processed += 1
+            self.characters += outcome.row.chars
+        elif outcome.kind == "skipped":
+            self.skipped += 1
+        else:
+            self.failed += 1
+
+    def add(self, outcome: Outcome) -> None:
+        self.count(outcome)
+        self.tables["articles.csv"].append(outcome.row)
+        extraction = outcome.extraction
+        if extraction is None:
+            return
         self.tables["incidents.csv"].append(extraction.incident)
         self.tables["organizations.csv"].extend(extraction.organizations)
         self.tables["dates.csv"].extend(extraction.dates)
         self.tables["counts.csv"].extend(extraction.counts)
         self.tables["data_categories.csv"].extend(extraction.categories)
-        self.processed += 1
-        self.characters += len(article.text)
-
-    def add_failure(self, row: ArticleRow) -> None:
-        self.tables["articles.csv"].append(row)
-        self.failed += 1
 
 
 def run_articles(items: Iterable[Article | ReadFailure], use_ner: bool = True) -> RunResult:
-    """Extract every article; a bad one is recorded as failed and the batch goes on."""
+    """Extract every article into in-memory tables, in input order (no store involved)."""
     result = RunResult()
-    seen: dict[str, str] = {}
     started = time.perf_counter()
-    for item in items:
-        if isinstance(item, ReadFailure):
-            log.warning("%s: %s", item.source, item.error)
-            result.add_failure(failure_row(item))
-            continue
-        if item.article_id in seen:
-            error = f"duplicate article id '{item.article_id}' (first read from {seen[item.article_id]})"
-            log.warning("%s: %s", item.source, error)
-            result.add_failure(replace(article_row(item, "", "failed", error), chars=len(item.text)))
-            continue
-        seen[item.article_id] = item.source
-        try:
-            extraction, reference_date = extract(item, use_ner)
-        except Exception as exc:  # one article's bug must not stop the batch
-            log.exception("%s: extraction failed", item.source)
-            result.add_failure(article_row(item, item.reference_date, "failed",
-                                           f"extraction failed: {type(exc).__name__}: {exc}"))
-            continue
-        result.add(item, extraction, reference_date)
+    for outcome in process(items, use_ner):
+        result.add(outcome)
     result.seconds = time.perf_counter() - started
+    return result
+
+
+def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner: bool = True,
+                   rebuild: bool = False, prune: bool = False) -> RunResult:
+    """Extract the new and changed articles into the store, one transaction per article.
+
+    `result.tables` stays empty: the tables are the store's to export.
+    """
+    extractor = extractor_version(use_ner)
+    run_id = store.begin_run(rules_version(), extractor)
+    result = RunResult()
+    started = time.perf_counter()
+    seen: set[str] = set()
+
+    def is_current(article: Article) -> bool:
+        return not rebuild and store.is_current(article.article_id, input_key(article), extractor)
+
+    for outcome in process(items, use_ner, is_current):
+        result.count(outcome)
+        seen.add(outcome.row.article_id)
+        article = outcome.article
+        if outcome.kind == "rejected":
+            store.reject(outcome.row, run_id)
+        elif outcome.kind == "skipped":
+            store.update_source(outcome.row.article_id, outcome.row.source)
+        else:
+            store.save(outcome.row, outcome.extraction, text=article.text if article else "",
+                       url=article.url if article else "", input_key=input_key(article) if article else "",
+                       extractor=extractor, run_id=run_id)
+    if prune:
+        for article_id in store.prune(seen):
+            log.info("pruned %s (not among this run's inputs)", article_id)
+    result.seconds = time.perf_counter() - started
+    store.finish_run(run_id, result.processed, result.skipped, result.failed)
     return result
 
 

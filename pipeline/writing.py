@@ -1,15 +1,22 @@
-"""Write the output tables: CSV, UTF-8 with BOM (so Excel opens it), replaced atomically."""
+"""Write the output tables: CSV, UTF-8 with BOM (so Excel opens it), replaced atomically.
+
+Cells that a spreadsheet would run as a formula get a leading `'` (OWASP's CSV-injection
+advice); the store keeps the exact text.
+"""
 
 from __future__ import annotations
 
 import csv
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import astuple
 from pathlib import Path
 
 from pipeline.records import TABLES, column_names
+
+# A cell starting with one of these is read by Excel and LibreOffice as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: object) -> str:
@@ -17,6 +24,8 @@ def cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return str(value)
 
 
@@ -37,7 +46,7 @@ def write_table(path: Path, record_type: type, rows: Iterable) -> None:
         raise
 
 
-def write_tables(out_dir: Path, tables: dict[str, list]) -> None:
+def write_tables(out_dir: Path, tables: Mapping[str, Iterable]) -> None:
     """Write every table of TABLES from `tables` (file name -> rows)."""
     for name, record_type in TABLES.items():
         write_table(out_dir / name, record_type, tables.get(name, []))

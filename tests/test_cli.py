@@ -86,7 +86,7 @@ def test_a_bad_file_fails_alone_and_the_exit_status_says_so(tmp_path):
     assert "1 article(s) failed" in result.stderr
     rows = {r["article_id"]: r for r in read_csv(tmp_path / "out" / "articles.csv")}
     assert rows["good"]["status"] == "ok" and rows["empty"]["status"] == "failed"
-    assert rows["empty"]["error"] == "empty file"
+    assert rows["empty"]["error"] == "empty file (0 bytes)"
     assert read_csv(tmp_path / "out" / "incidents.csv")[0]["victim"] == "北浜市"
 
 

@@ -1,4 +1,7 @@
 import json
+import multiprocessing
+import os
+import random
 
 from pipeline.reading import html_to_text, iter_inputs, read_file, read_jsonl
 from pipeline.records import Article, ReadFailure
@@ -20,13 +23,67 @@ def test_shift_jis_euc_jp_utf16_and_bom_are_decoded(tmp_path):
         assert article.article_id == name.removesuffix(".txt")
 
 
-def test_empty_and_binary_files_fail_with_a_reason(tmp_path):
-    (tmp_path / "empty.txt").write_text("  \n")
-    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    empty = read_file(tmp_path / "empty.txt")
-    binary = read_file(tmp_path / "binary.txt")
-    assert isinstance(empty, ReadFailure) and "empty" in empty.error
-    assert isinstance(binary, ReadFailure) and "binary" in binary.error
+def failure_of(path, **kwargs):
+    item = read_file(path, **kwargs)
+    assert isinstance(item, ReadFailure), f"{path.name} was read as an article: {item!r}"
+    assert item.source == str(path)
+    return item.error
+
+
+def test_empty_and_whitespace_only_files_fail_with_a_reason(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_text("  \n\t\n")
+    (tmp_path / "ideographic.txt").write_text("\u3000\u3000\n", encoding="utf-8")
+    assert failure_of(tmp_path / "empty.txt") == "empty file (0 bytes)"
+    assert failure_of(tmp_path / "blank.txt") == "file holds only whitespace (5 bytes)"
+    assert "no article text" in failure_of(tmp_path / "ideographic.txt")
+
+
+def test_binary_files_fail_whether_or_not_they_hold_nul_bytes(tmp_path):
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    noise = bytes(b for b in random.Random(7).randbytes(4000) if b)  # no NUL to give it away
+    (tmp_path / "noise.txt").write_bytes(noise)
+    assert "binary file (contains NUL bytes)" in failure_of(tmp_path / "image.txt")
+    assert "binary or undecodable" in failure_of(tmp_path / "noise.txt")
+
+
+def test_damaged_utf8_fails_naming_the_byte_instead_of_turning_into_mojibake(tmp_path):
+    one = len(TEXT.encode("utf-8"))
+    (tmp_path / "damaged.txt").write_bytes(TEXT.encode("utf-8") + b"\xff" + (TEXT * 20).encode("utf-8"))
+    (tmp_path / "cut.txt").write_bytes((TEXT * 20).encode("utf-8")[:one + 4] + (TEXT * 5).encode("utf-8"))
+    assert failure_of(tmp_path / "damaged.txt").startswith(f"invalid UTF-8: byte 0xff at offset {one} ")
+    assert failure_of(tmp_path / "cut.txt").startswith(f"invalid UTF-8: byte 0xe6 at offset {one + 3} ")
+
+
+def test_folders_pipes_and_broken_links_fail_with_what_they_are(tmp_path):
+    (tmp_path / "folder.txt").mkdir()
+    assert failure_of(tmp_path / "folder.txt") == "is a folder, not an article file"
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    errors = {item.article_id: item.error for item in iter_inputs([tmp_path / "pipe.txt", tmp_path / "gone.txt"])}
+    assert errors["pipe"] == "not a regular file (a pipe, socket or device)"
+    assert errors["gone"] == "broken symbolic link (its target does not exist)"
+
+
+def _read_as_nobody(path, pipe):
+    # Root reads any file, so the permission check needs an unprivileged process.
+    if os.geteuid() == 0:
+        os.setgid(65534)
+        os.setuid(65534)
+    item = read_file(path)
+    pipe.send(item.error if isinstance(item, ReadFailure) else "read")
+
+
+def test_a_file_without_read_permission_fails_with_the_system_reason(tmp_path):
+    path = tmp_path / "secret.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    path.chmod(0)
+    tmp_path.chmod(0o755)
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_read_as_nobody, args=(path, sender))
+    child.start()
+    child.join(30)
+    assert receiver.recv() == "cannot read file: Permission denied"
 
 
 def test_oversized_file_fails(tmp_path):
@@ -60,8 +117,29 @@ def test_jsonl_bad_lines_fail_alone(tmp_path):
     assert isinstance(items[3], ReadFailure) and "reference_date" in items[3].error
 
 
-def test_folder_inputs_are_read_in_name_order(tmp_path):
-    for name in ("b.txt", "a.html", "notes.md"):
+def test_folder_inputs_are_read_recursively_in_name_order(tmp_path, caplog):
+    (tmp_path / "2026-11").mkdir()
+    for name in ("b.txt", "a.html", "notes.pdf", ".hidden.txt", "2026-11/c.txt"):
         (tmp_path / name).write_text("<p>" + TEXT + "</p>" if name.endswith("html") else TEXT, encoding="utf-8")
     ids = [item.article_id for item in iter_inputs([tmp_path])]
-    assert ids == ["a", "b"]
+    assert ids == ["c", "a", "b"]
+    assert "notes.pdf: ignored, unsupported file type" in caplog.text
+
+
+def test_html_entities_are_decoded_and_markup_in_text_stays_text():
+    html = ("<body><header><a href='/'>トップ</a></header><article><h1>お詫び</h1>"
+            "<p>氏名&nbsp;&#x3068;&#12525;&#x30b0;&#x30a4;&#x30f3;ID&hellip;</p>"
+            "<p>&lt;script&gt;alert(1)&lt;/script&gt;は無害な文字列です。</p></article>"
+            "<aside>関連記事</aside><noscript>JavaScriptを有効に</noscript></body>")
+    text, _ = html_to_text(html)
+    assert text == "お詫び\n\n氏名 とログインID…\n\n<script>alert(1)</script>は無害な文字列です。"
+
+
+def test_jsonl_line_with_invalid_utf8_fails_alone(tmp_path):
+    path = tmp_path / "batch.jsonl"
+    good = json.dumps({"id": "ok1", "text": TEXT}, ensure_ascii=False).encode()
+    path.write_bytes(good + b"\n" + b'{"id": "bad", "text": "\xff\xfe"}\n' + good.replace(b"ok1", b"ok2") + b"\n")
+    items = list(read_jsonl(path))
+    assert [type(i).__name__ for i in items] == ["Article", "ReadFailure", "Article"]
+    assert items[1].error == "invalid UTF-8 at byte 23 of the line; JSON Lines must be UTF-8"
+    assert items[1].source == f"{path}:2"

@@ -1,0 +1,301 @@
+"""The embedded store, `OUT/pipeline.sqlite`: every article, its status and its extracted rows.
+
+An article is saved in one transaction (its old rows deleted, its new rows inserted), so a run
+killed at any point leaves each article either wholly old or wholly new, and the next run picks
+up where it stopped. The CSV tables are exports of this store; the store keeps exact text (the
+CSV writer adds the spreadsheet guard).
+
+What makes a stored article current: the same `input_key` (a hash of everything extraction reads
+from the input: text, title, reference date) and the same `extractor` (a hash of the rules, the
+code version and the NER setting). Anything else is reprocessed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import typing
+from collections.abc import Iterator
+from dataclasses import astuple, dataclass, fields
+from pathlib import Path
+
+from pipeline.records import TABLES, ArticleRow, Extraction
+
+STORE_NAME = "pipeline.sqlite"
+SCHEMA_VERSION = 1
+# Output table name (CSV file stem) -> record type; articles has its own table with more columns.
+ROW_TABLES = {name.removesuffix(".csv"): record for name, record in TABLES.items() if record is not ArticleRow}
+
+
+class StoreError(Exception):
+    """The store file cannot be used (not a store, a newer schema, locked); the message says why."""
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    article_id: str
+    input_key: str
+    extractor: str
+    status: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: int
+    started_at: str
+    finished_at: str | None
+    rules_version: str
+    extractor: str
+    processed: int
+    skipped: int
+    failed: int
+
+
+def _sql_type(annotation: str) -> str:
+    return "INTEGER" if annotation.split(" | ")[0] in {"int", "bool"} else "TEXT"
+
+
+def _hints(record_type: type) -> dict[str, str]:
+    return {f.name: str(f.type) for f in fields(record_type)}
+
+
+def _quoted(names: typing.Iterable[str]) -> str:
+    # Quoted because some column names ("end") are SQL keywords.
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def _schema() -> str:
+    statements = [
+        """CREATE TABLE IF NOT EXISTS runs (
+            run_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
+            rules_version TEXT NOT NULL, extractor TEXT NOT NULL,
+            processed INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0)""",
+        f"""CREATE TABLE IF NOT EXISTS articles (
+            {", ".join(f'"{n}" {_sql_type(t)}' for n, t in _hints(ArticleRow).items())},
+            text TEXT, url TEXT, input_key TEXT, extractor TEXT, run_id INTEGER,
+            PRIMARY KEY (article_id))""",
+        # Inputs turned away without displacing a stored article (a second file with an id
+        # already read in the same run); kept for the latest run only.
+        f"""CREATE TABLE IF NOT EXISTS rejects (
+            {", ".join(f'"{n}" {_sql_type(t)}' for n, t in _hints(ArticleRow).items())}, run_id INTEGER)""",
+    ]
+    for table, record_type in ROW_TABLES.items():
+        columns = ", ".join(f'"{n}" {_sql_type(t)}' for n, t in _hints(record_type).items())
+        statements.append(f'CREATE TABLE IF NOT EXISTS "{table}" (seq INTEGER NOT NULL, {columns})')
+        statements.append(f'CREATE INDEX IF NOT EXISTS "{table}_by_article" ON "{table}" (article_id, seq)')
+    return ";\n".join(statements)
+
+
+def _from_sql(record_type: type, values: tuple) -> object:
+    converted = []
+    for value, annotation in zip(values, _hints(record_type).values(), strict=True):
+        if annotation == "bool" and value is not None:
+            value = bool(value)
+        converted.append(value)
+    return record_type(*converted)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+class Store:
+    """One SQLite file; open it with `Store.open(out_dir)` and close it (or use `with`)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path):
+        self.connection = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, out_dir: Path) -> Store:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / STORE_NAME
+        try:
+            connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{path}: written by a newer pipeline (store schema {version}, this one reads "
+                                 f"{SCHEMA_VERSION}); upgrade, or run with another --out")
+            # WAL: a killed writer never damages committed articles, and readers are not blocked.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.executescript(_schema())
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a usable pipeline store ({exc}); move it away or use another --out") \
+                from exc
+        return cls(connection, path)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def begin_run(self, rules_version: str, extractor: str) -> int:
+        with self._transaction() as db:
+            db.execute("DELETE FROM rejects")
+            cursor = db.execute("INSERT INTO runs (started_at, rules_version, extractor) VALUES (?, ?, ?)",
+                                (_now(), rules_version, extractor))
+        return int(cursor.lastrowid)
+
+    def finish_run(self, run_id: int, processed: int, skipped: int, failed: int) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE runs SET finished_at = ?, processed = ?, skipped = ?, failed = ? WHERE run_id = ?",
+                       (_now(), processed, skipped, failed, run_id))
+
+    def runs(self) -> list[RunRecord]:
+        rows = self.connection.execute(
+            "SELECT run_id, started_at, finished_at, rules_version, extractor, processed, skipped, failed "
+            "FROM runs ORDER BY run_id").fetchall()
+        return [RunRecord(*row) for row in rows]
+
+    def interrupted_runs(self) -> list[RunRecord]:
+        return [run for run in self.runs() if run.finished_at is None]
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def stored(self, article_id: str) -> StoredArticle | None:
+        row = self.connection.execute(
+            "SELECT article_id, input_key, extractor, status FROM articles WHERE article_id = ?",
+            (article_id,)).fetchone()
+        return StoredArticle(*row) if row else None
+
+    def is_current(self, article_id: str, input_key: str, extractor: str) -> bool:
+        """True when the article was extracted, successfully, from this input by this extractor."""
+        stored = self.stored(article_id)
+        return (stored is not None and stored.status == "ok" and stored.input_key == input_key
+                and stored.extractor == extractor)
+
+    def save(self, row: ArticleRow, extraction: Extraction | None, *, text: str = "", url: str = "",
+             input_key: str = "", extractor: str = "", run_id: int | None = None) -> None:
+        """Replace everything stored for `row.article_id` in one transaction."""
+        with self._transaction() as db:
+            self._delete(db, row.article_id)
+            names = list(_hints(ArticleRow)) + ["text", "url", "input_key", "extractor", "run_id"]
+            db.execute(f"INSERT INTO articles ({_quoted(names)}) VALUES ({', '.join('?' * len(names))})",
+                       (*astuple(row), text, url, input_key, extractor, run_id))
+            if extraction is None:
+                return
+            for table, rows in (("incidents", [extraction.incident] if extraction.incident else []),
+                                ("organizations", extraction.organizations), ("dates", extraction.dates),
+                                ("counts", extraction.counts), ("data_categories", extraction.categories)):
+                columns = list(_hints(ROW_TABLES[table]))
+                db.executemany(
+                    f'INSERT INTO "{table}" (seq, {_quoted(columns)}) VALUES ({", ".join("?" * (len(columns) + 1))})',
+                    [(seq, *astuple(r)) for seq, r in enumerate(rows)])
+
+    def update_source(self, article_id: str, source: str) -> None:
+        """Record where an unchanged article now comes from (a file moved, a JSONL line shifted)."""
+        self.connection.execute("UPDATE articles SET source = ? WHERE article_id = ? AND source <> ?",
+                                (source, article_id, source))
+
+    def reject(self, row: ArticleRow, run_id: int) -> None:
+        """Record an input turned away without touching the stored article of the same id."""
+        with self._transaction() as db:
+            names = list(_hints(ArticleRow)) + ["run_id"]
+            db.execute(f"INSERT INTO rejects ({_quoted(names)}) VALUES ({', '.join('?' * len(names))})",
+                       (*astuple(row), run_id))
+
+    def prune(self, keep: set[str]) -> list[str]:
+        """Delete every stored article whose id is not in `keep`; return the deleted ids."""
+        stale = [aid for (aid,) in self.connection.execute("SELECT article_id FROM articles") if aid not in keep]
+        for article_id in stale:
+            with self._transaction() as db:
+                self._delete(db, article_id)
+        return stale
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self.connection.execute("SELECT text FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def article_ids(self) -> list[str]:
+        return [aid for (aid,) in self.connection.execute("SELECT article_id FROM articles ORDER BY article_id")]
+
+    # -- export -------------------------------------------------------------------------------
+
+    def iter_table(self, name: str) -> Iterator[object]:
+        """The rows of one output table (e.g. "dates.csv"), in article id order."""
+        stem = name.removesuffix(".csv")
+        if stem == "articles":
+            columns = _quoted(_hints(ArticleRow))
+            query = (f"SELECT {columns} FROM (SELECT {columns}, 0 AS rejected FROM articles "
+                     f"UNION ALL SELECT {columns}, 1 FROM rejects) ORDER BY article_id, rejected, source")
+            for values in self.connection.execute(query):
+                yield _from_sql(ArticleRow, values)
+            return
+        record_type = ROW_TABLES[stem]
+        query = f'SELECT {_quoted(_hints(record_type))} FROM "{stem}" ORDER BY article_id, seq'
+        for values in self.connection.execute(query):
+            yield _from_sql(record_type, values)
+
+    def tables(self) -> dict[str, list]:
+        return {name: list(self.iter_table(name)) for name in TABLES}
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _delete(self, db: sqlite3.Connection, article_id: str) -> None:
+        db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+        for table in ROW_TABLES:
+            db.execute(f'DELETE FROM "{table}" WHERE article_id = ?', (article_id,))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.connection)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception (sqlite3's own context manager
+    does not begin a transaction in autocommit mode)."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self.connection = connection
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.connection.execute("BEGIN IMMEDIATE")
+        return self.connection
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.connection.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+class RunLock:
+    """An exclusive lock on an output folder, so that two runs never write one store at once.
+
+    The lock is an `flock` on `OUT/.pipeline.lock`: the kernel drops it when the holder dies, so a
+    killed run never leaves a stale lock behind.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / ".pipeline.lock"
+        self.handle: typing.TextIO | None = None
+
+    def __enter__(self) -> RunLock:
+        import fcntl
+        import os
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise StoreError(f"{self.path.parent}: another pipeline run (pid {holder}) is writing this folder; "
+                             "wait for it to finish or use another --out") from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self.handle = handle
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.handle:
+            self.handle.close()
