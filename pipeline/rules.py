@@ -8,6 +8,7 @@ and the reason.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -16,7 +17,8 @@ from typing import Any
 
 import yaml
 
-RULES_DIR = Path(__file__).parent / "rules"
+# PIPELINE_RULES_DIR points the pipeline at another copy of the rule files (to try edits).
+RULES_DIR = Path(os.environ.get("PIPELINE_RULES_DIR") or Path(__file__).parent / "rules")
 LINE_KEY = "__line__"
 
 
@@ -29,6 +31,15 @@ class RuleError(Exception):
 
 class _LineLoader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = key_node.value
+            if key in seen:
+                # PyYAML would silently keep the last value: a second section of the same
+                # name would hide the first.
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}' (first on line {seen[key]})", key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
         mapping = super().construct_mapping(node, deep=deep)
         mapping[LINE_KEY] = node.start_mark.line + 1
         return mapping
@@ -61,8 +72,13 @@ def read_rule_file(path: Path) -> dict[str, Any]:
     return data
 
 
+# Sections each rule file was asked for, to catch a misspelt section that no stage reads.
+_read_sections: dict[str, set[str]] = {}
+
+
 def section(data: dict[str, Any], name: str, path: Path, required: Iterable[str] = ()) -> list[dict]:
     """The entries of one section, each checked to hold the `required` keys."""
+    _read_sections.setdefault(str(path), set()).add(name)
     entries = data.get(name)
     if entries is None:
         raise RuleError(path, None, f"missing section '{name}'")
@@ -99,6 +115,17 @@ def rule_path(name: str) -> Path:
 def load(name: str) -> dict[str, Any]:
     """The parsed rule file `name` (e.g. "dates.yaml") from the package's rules folder."""
     return read_rule_file(rule_path(name))
+
+
+def check_no_unread_sections(name: str) -> None:
+    """Raise RuleError for a section of rule file `name` that no stage has read (after loading)."""
+    path = rule_path(name)
+    read = _read_sections.get(str(path), set())
+    for key in load(name):
+        if key != LINE_KEY and key not in read:
+            lines = path.read_text(encoding="utf-8").splitlines()
+            line = next((i for i, text in enumerate(lines, 1) if text.startswith(f"{key}:")), None)
+            raise RuleError(path, line, f"unknown section '{key}' (known: {', '.join(sorted(read))})")
 
 
 def rules_version() -> str:

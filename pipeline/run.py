@@ -17,14 +17,14 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.analysis import analyse
-from pipeline.categories import extract_categories
-from pipeline.counts import extract_counts
-from pipeline.dates import extract_dates, reference_date_for
-from pipeline.incident import headline_article, roll_up
+from pipeline.categories import category_rules, extract_categories
+from pipeline.counts import count_rules, extract_counts
+from pipeline.dates import date_rules, extract_dates, reference_date_for
+from pipeline.incident import headline_article, incident_rules, roll_up
 from pipeline.ner import MODEL_NAME, find_entities
-from pipeline.organizations import find_organizations, organization_rows
+from pipeline.organizations import find_organizations, org_rules, organization_rows
 from pipeline.records import TABLES, Article, ArticleRow, Extraction, ReadFailure
-from pipeline.rules import rules_version
+from pipeline.rules import RULES_DIR, RuleError, check_no_unread_sections, rules_version
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,15 @@ def extract(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
         categories=categories,
         incident=incident,
     ), reference_date
+
+
+def check_rules() -> None:
+    """Load and compile every rule file now, so that a malformed one stops the run before any
+    article is read (RuleError names the file, the line and the reason)."""
+    for load_stage_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules):
+        load_stage_rules()
+    for path in sorted(RULES_DIR.glob("*.yaml")):
+        check_no_unread_sections(path.name)
 
 
 def article_row(article: Article, reference_date: str, status: str = "ok", error: str = "") -> ArticleRow:
@@ -118,6 +127,8 @@ def process(items: Iterable[Article | ReadFailure], use_ner: bool = True,
             continue
         try:
             extraction, reference_date = extract(item, use_ner)
+        except RuleError:
+            raise  # the rules are broken for every article, not this one
         except Exception as exc:  # one article's bug must not stop the batch
             log.exception("%s: extraction failed", item.source)
             error = f"extraction failed: {type(exc).__name__}: {exc}"
@@ -159,6 +170,7 @@ class RunResult:
 
 def run_articles(items: Iterable[Article | ReadFailure], use_ner: bool = True) -> RunResult:
     """Extract every article into in-memory tables, in input order (no store involved)."""
+    check_rules()
     result = RunResult()
     started = time.perf_counter()
     for outcome in process(items, use_ner):
@@ -173,6 +185,7 @@ def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner
 
     `result.tables` stays empty: the tables are the store's to export.
     """
+    check_rules()
     extractor = extractor_version(use_ner)
     run_id = store.begin_run(rules_version(), extractor)
     result = RunResult()

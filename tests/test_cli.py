@@ -2,8 +2,13 @@
 
 import csv
 import json
+import os
+import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -105,3 +110,164 @@ def test_duplicate_ids_fail_the_second_article(tmp_path):
     rows = read_csv(tmp_path / "out" / "articles.csv")
     assert [r["status"] for r in rows] == ["ok", "failed"]
     assert "duplicate article id" in rows[1]["error"]
+
+
+def sample_records(copies):
+    """Our sample articles, repeated under distinct ids, as JSON Lines records."""
+    samples = [a for a in iter_inputs([REPO / "data" / "raw"]) if isinstance(a, Article)]
+    return [{"id": f"{a.article_id}-{n:03d}", "text": a.text, "reference_date": "2024-06-03"}
+            for n in range(copies) for a in samples]
+
+
+def write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def stored_articles(out):
+    if not (out / "pipeline.sqlite").exists():
+        return 0
+    connection = sqlite3.connect(f"file:{out / 'pipeline.sqlite'}?mode=ro", uri=True, timeout=5)
+    try:
+        return connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:  # the run has not created its tables yet
+        return 0
+    finally:
+        connection.close()
+
+
+def test_a_run_killed_mid_batch_is_finished_by_the_next_and_matches_a_clean_run(tmp_path):
+    batch = write_jsonl(tmp_path / "batch.jsonl", sample_records(copies=20))
+    total = 220
+    killed_out = tmp_path / "killed"
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "run", batch, "--out", killed_out, "--no-ner"],
+                               cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while stored_articles(killed_out) < 5 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    saved = stored_articles(killed_out)
+    assert process.returncode == -signal.SIGKILL
+    assert 5 <= saved < total, "the run must have been killed in the middle of the batch"
+    assert not (killed_out / "articles.csv").exists(), "tables are exported only at the end of a run"
+
+    resumed = run_cli("run", batch, "--out", killed_out, "--no-ner")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "was interrupted" in resumed.stderr
+    assert f"{total - saved} articles processed, {saved} skipped" in resumed.stderr
+
+    clean = run_cli("run", batch, "--out", tmp_path / "clean", "--no-ner")
+    assert clean.returncode == 0, clean.stderr
+    for name in TABLES:
+        assert (killed_out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+    assert len(read_csv(killed_out / "articles.csv")) == total
+
+
+def test_a_rerun_extracts_nothing_and_an_added_file_is_the_only_one_processed(tmp_path):
+    inputs = tmp_path / "raw"
+    inputs.mkdir()
+    for record in sample_records(copies=1)[:3]:
+        (inputs / f"{record['id']}.txt").write_text(record["text"], encoding="utf-8")
+    out = tmp_path / "out"
+    first = run_cli("run", inputs, "--out", out, "--no-ner")
+    tables = {name: (out / name).read_bytes() for name in TABLES}
+    second = run_cli("run", inputs, "--out", out, "--no-ner")
+    assert "3 articles processed, 0 skipped" in first.stderr
+    assert "0 articles processed, 3 skipped" in second.stderr
+    assert {name: (out / name).read_bytes() for name in TABLES} == tables
+    (inputs / "new.txt").write_text("北浜市は6月3日、市民32人分の氏名と住所を誤送信したと発表した。", encoding="utf-8")
+    third = run_cli("run", inputs, "--out", out, "--no-ner")
+    assert "1 articles processed, 3 skipped" in third.stderr
+    assert len(read_csv(out / "incidents.csv")) == 4
+
+
+def test_a_folder_of_good_and_bad_files_extracts_every_good_one_and_explains_every_bad_one(tmp_path):
+    inputs = tmp_path / "mixed"
+    inputs.mkdir()
+    text = "北浜市は6月3日、市民32人分の氏名と住所を記載した名簿を紛失したと発表した。"
+    (inputs / "utf8.txt").write_text(text, encoding="utf-8")
+    (inputs / "sjis.txt").write_bytes(text.encode("cp932"))
+    (inputs / "euc.txt").write_bytes(text.encode("euc_jp"))
+    (inputs / "utf16.txt").write_bytes(text.encode("utf-16"))
+    (inputs / "page.html").write_text(f"<nav>メニュー</nav><script>var x = 1;</script><p>{text}&#x3002;</p>",
+                                      encoding="utf-8")
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "blank.txt").write_text(" \n\n ", encoding="utf-8")
+    (inputs / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (inputs / "damaged.txt").write_bytes(text.encode("utf-8")[:10] + b"\xff" + text.encode("utf-8"))
+    (inputs / "huge.txt").write_text(text * 200, encoding="utf-8")
+    (inputs / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    write_jsonl(inputs / "batch.jsonl", [{"id": "j1", "text": text}, {"id": "j2"}, {"id": "utf8", "text": text}])
+    with (inputs / "batch.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write("{broken json\n")
+
+    result = run_cli("run", inputs, "--out", tmp_path / "out", "--no-ner", "--max-bytes", "8KB")
+    assert result.returncode == 1
+    assert "9 article(s) failed: see the status and error columns of" in result.stderr
+    rows = read_csv(tmp_path / "out" / "articles.csv")
+    ok = {r["article_id"]: r["encoding"] for r in rows if r["status"] == "ok"}
+    assert ok == {"utf8": "utf-8", "sjis": "shift_jis", "euc": "euc-jp", "utf16": "utf-16", "page": "utf-8",
+                  "j1": "utf-8"}
+    errors = {(r["article_id"], r["error"].split(":")[0].split(" (")[0]) for r in rows if r["status"] == "failed"}
+    assert errors == {
+        ("empty", "empty file"), ("blank", "file holds only whitespace"), ("image", "binary file"),
+        ("damaged", "invalid UTF-8"), ("huge", f"file is {len(text.encode()) * 200} bytes, over the 8192-byte limit"),
+        ("gone", "broken symbolic link"),
+        ("j2", "record has no 'text' string"), ("batch-line4", "malformed JSON"),
+        ("utf8", "duplicate article id 'utf8'")}
+    incidents = read_csv(tmp_path / "out" / "incidents.csv")
+    assert len(incidents) == 6 and {i["victim"] for i in incidents} == {"北浜市"}
+
+
+def test_usage_errors_exit_with_2_and_say_what_is_wrong(tmp_path):
+    (tmp_path / "a.txt").write_text("北浜市は6月3日、氏名を誤送信した。", encoding="utf-8")
+    bad_config = tmp_path / "bad.toml"
+    bad_config.write_text("[run]\nmax_bytes = \"lots\"\n", encoding="utf-8")
+    cases = {
+        ("run", tmp_path / "missing"): "input not found",
+        ("run", tmp_path / "a.txt", "--max-bytes", "lots"): "not a size: 'lots'",
+        ("run", tmp_path / "a.txt", "--frobnicate"): "No such option",
+        ("run", tmp_path / "a.txt", "--config", bad_config): f"{bad_config}: [run] not a size",
+    }
+    for args, message in cases.items():
+        result = run_cli(*args, "--out", tmp_path / "out")
+        assert result.returncode == 2, args
+        assert message in result.stderr, (args, result.stderr)
+
+
+def test_a_store_that_is_not_a_store_stops_the_run_with_exit_2(tmp_path):
+    (tmp_path / "a.txt").write_text("北浜市は6月3日、氏名を誤送信した。", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "pipeline.sqlite").write_text("not a database" * 100, encoding="utf-8")
+    result = run_cli("run", tmp_path / "a.txt", "--out", tmp_path / "out", "--no-ner")
+    assert result.returncode == 2
+    assert "pipeline.sqlite: not a usable pipeline store" in result.stderr
+
+
+def test_a_malformed_rule_file_stops_the_run_at_start_up_naming_file_and_line(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "pipeline" / "rules", rules)
+    dates = rules / "dates.yaml"
+    dates.write_text(dates.read_text(encoding="utf-8").replace("pattern: '(?P<era>", "pattern: '((?P<era>", 1),
+                     encoding="utf-8")
+    (tmp_path / "a.txt").write_text("北浜市は6月3日、氏名を誤送信した。", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", tmp_path / "a.txt", "--out", tmp_path / "out"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PIPELINE_RULES_DIR": str(rules)})
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: malformed rule file: {dates}:8: rule 'date.era': bad regular expression")
+    assert not (tmp_path / "out" / "articles.csv").exists()
+
+
+def test_formula_payloads_are_guarded_in_the_csv_and_exact_in_the_store(tmp_path):
+    batch = write_jsonl(tmp_path / "batch.jsonl", [
+        {"id": "=1+2", "title": "@SUM(1)", "text": "北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。"}])
+    result = run_cli("run", batch, "--out", tmp_path / "out", "--no-ner")
+    assert result.returncode == 0, result.stderr
+    article = read_csv(tmp_path / "out" / "articles.csv")[0]
+    assert (article["article_id"], article["title"]) == ("'=1+2", "'@SUM(1)")
+    assert {row["article_id"] for row in read_csv(tmp_path / "out" / "dates.csv")} == {"'=1+2"}
+    connection = sqlite3.connect(tmp_path / "out" / "pipeline.sqlite")
+    assert connection.execute("SELECT article_id, title FROM articles").fetchall() == [("=1+2", "@SUM(1)")]
+    connection.close()
