@@ -267,7 +267,7 @@ def test_formula_payloads_are_guarded_in_the_csv_and_exact_in_the_store(tmp_path
     assert result.returncode == 0, result.stderr
     article = read_csv(tmp_path / "out" / "articles.csv")[0]
     assert (article["article_id"], article["title"]) == ("'=1+2", "'@SUM(1)")
-    assert {row["article_id"] for row in read_csv(tmp_path / "out" / "dates.csv")} == {"'=1+2"}
+    assert {row["article_id"] for row in read_csv(tmp_path / "out" / "counts.csv")} == {"'=1+2"}
     connection = sqlite3.connect(tmp_path / "out" / "pipeline.sqlite")
     assert connection.execute("SELECT article_id, title FROM articles").fetchall() == [("=1+2", "@SUM(1)")]
     connection.close()
