@@ -4,6 +4,7 @@
     out = "data/out"        # where the store and the tables go
     max_bytes = "5MB"       # larger input files (or JSONL records) fail instead of being read
     ner = true              # run the GiNZA NER stage
+    workers = 2             # extraction processes (default: this machine's cores)
 
 Command-line options override the file; the file overrides the defaults.
 """
@@ -32,6 +33,7 @@ class Settings:
     out: Path = Path("data/out")
     max_bytes: int = DEFAULT_MAX_BYTES
     ner: bool = True
+    workers: int = 0  # 0: one per core
 
 
 def parse_size(value: object) -> int:
@@ -78,6 +80,10 @@ def load_settings(path: Path | None = None) -> Settings:
             settings = replace(settings, out=Path(run["out"]))
         if "max_bytes" in run:
             settings = replace(settings, max_bytes=parse_size(run["max_bytes"]))
+        if "workers" in run:
+            if isinstance(run["workers"], bool) or not isinstance(run["workers"], int) or run["workers"] < 1:
+                raise ValueError(f"workers must be a whole number of at least 1, not {run['workers']!r}")
+            settings = replace(settings, workers=run["workers"])
         if "ner" in run:
             if not isinstance(run["ner"], bool):
                 raise ValueError(f"ner must be true or false, not {run['ner']!r}")

@@ -474,13 +474,22 @@ class Organization:
     contractor: bool = False
 
 
-def find_organizations(article: AnalysedArticle) -> list[Organization]:
-    """Every organisation of the article, spellings merged, in order of first mention."""
+def pattern_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Candidates from every source but the NER (they win over an entity they overlap)."""
+    return (legal_form_candidates(article) + gazetteer_candidates(article) + suffix_candidates(article)
+            + place_candidates(article) + context_candidates(article))
+
+
+def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | None = None) -> list[Organization]:
+    """Every organisation of the article, spellings merged, in order of first mention.
+
+    `patterns` are the article's `pattern_candidates` when the caller already has them.
+    """
     rules = org_rules()
     text = article.text
-    candidates = _non_overlapping(
-        legal_form_candidates(article) + gazetteer_candidates(article) + suffix_candidates(article)
-        + place_candidates(article) + context_candidates(article) + ner_candidates(article))
+    if patterns is None:
+        patterns = pattern_candidates(article)
+    candidates = _non_overlapping(patterns + ner_candidates(article))
     groups = _Groups()
     for cand in candidates:
         groups.find(merge_key(cand.name))

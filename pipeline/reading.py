@@ -204,7 +204,7 @@ def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Artic
             record: object = None
             try:
                 record = json.loads(raw.decode("utf-8-sig"))
-                yield _article_from_record(record, where, fallback_id, len(raw), max_bytes)
+                yield article_from_record(record, where, fallback_id, len(raw), max_bytes)
             except (InputError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 if isinstance(exc, json.JSONDecodeError):
                     message = f"malformed JSON: {exc}"
@@ -216,7 +216,10 @@ def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Artic
                 yield ReadFailure(str(record_id or fallback_id), where, message, sha256_of(raw))
 
 
-def _article_from_record(record: object, where: str, fallback_id: str, size: int, max_bytes: int) -> Article:
+def article_from_record(record: object, where: str, fallback_id: str, size: int = 0,
+                        max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """An Article from a JSON Lines record (`id`, `text`, optional `title`, `reference_date`,
+    `url`); raises InputError naming what is wrong with it."""
     if not isinstance(record, dict):
         raise InputError("line is not a JSON object")
     text = record.get("text")

@@ -10,7 +10,9 @@ import hashlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -21,8 +23,9 @@ from pipeline.categories import category_rules, extract_categories
 from pipeline.counts import count_rules, extract_counts
 from pipeline.dates import date_rules, extract_dates, reference_date_for
 from pipeline.incident import headline_article, incident_rules, roll_up
-from pipeline.ner import MODEL_NAME, find_entities
-from pipeline.organizations import find_organizations, org_rules, organization_rows
+from pipeline.ner import MODEL_NAME, find_entities, not_name_words
+from pipeline.organizations import find_organizations, org_rules, organization_rows, pattern_candidates
+from pipeline.parallel import Executor, InlineExecutor, make_executor
 from pipeline.records import TABLES, Article, ArticleRow, Extraction, ReadFailure
 from pipeline.rules import RULES_DIR, RuleError, check_no_unread_sections, rules_version
 from pipeline.store import Store
@@ -34,9 +37,10 @@ PACKAGE_DIR = Path(__file__).parent
 def extract(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
     """All rows of one article, and its reference date (given, or inferred from the text)."""
     analysed = analyse(article)
+    patterns = pattern_candidates(analysed)
     if use_ner:
-        analysed.entities = find_entities(analysed)
-    organizations = find_organizations(analysed)
+        analysed.entities = find_entities(analysed, claimed=[(c.start, c.end) for c in patterns])
+    organizations = find_organizations(analysed, patterns)
     dates = extract_dates(analysed)
     counts = extract_counts(analysed)
     categories = extract_categories(analysed)
@@ -56,7 +60,7 @@ def extract(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
 def check_rules() -> None:
     """Load and compile every rule file now, so that a malformed one stops the run before any
     article is read (RuleError names the file, the line and the reason)."""
-    for load_stage_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules):
+    for load_stage_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules, not_name_words):
         load_stage_rules()
     for path in sorted(RULES_DIR.glob("*.yaml")):
         check_no_unread_sections(path.name)
@@ -104,37 +108,66 @@ class Outcome:
 
 
 def process(items: Iterable[Article | ReadFailure], use_ner: bool = True,
-            is_current: Callable[[Article], bool] = lambda article: False) -> Iterator[Outcome]:
-    """Extract every article that is not current; a bad one fails alone and the batch goes on."""
+            is_current: Callable[[Article], bool] = lambda article: False,
+            executor: Executor | None = None) -> Iterator[Outcome]:
+    """Extract every article that is not current; a bad one fails alone and the batch goes on.
+
+    Outcomes come in input order. Extraction runs on `executor` (default: in this process);
+    a bounded number of articles is in flight at once, so memory stays flat on any batch size.
+    """
+    executor = executor or InlineExecutor(use_ner)
+    in_flight = max(4, 4 * getattr(executor, "workers", 1))
+    pending: deque[Outcome | tuple[Article, Future]] = deque()
     seen: dict[str, str] = {}
     for item in items:
-        if isinstance(item, ReadFailure):
-            log.warning("%s: %s", item.source, item.error)
-            if item.article_id in seen:
-                yield Outcome("rejected", failure_row(item))
-                continue
-            seen[item.article_id] = item.source
-            yield Outcome("failed", failure_row(item))
-            continue
-        if item.article_id in seen:
-            error = f"duplicate article id '{item.article_id}' (first read from {seen[item.article_id]})"
-            log.warning("%s: %s", item.source, error)
-            yield Outcome("rejected", replace(article_row(item, "", "failed", error), chars=len(item.text)), item)
-            continue
-        seen[item.article_id] = item.source
-        if is_current(item):
-            yield Outcome("skipped", article_row(item, item.reference_date), item)
-            continue
+        pending.append(_classify(item, seen, is_current) or (item, executor.submit(item)))
+        while pending and (isinstance(pending[0], Outcome) or len(pending) > in_flight):
+            yield _resolve(pending.popleft(), executor)
+    while pending:
+        yield _resolve(pending.popleft(), executor)
+
+
+def _classify(item: Article | ReadFailure, seen: dict[str, str],
+              is_current: Callable[[Article], bool]) -> Outcome | None:
+    """The outcome of an input that needs no extraction, or None when it must be extracted."""
+    if isinstance(item, ReadFailure):
+        log.warning("%s: %s", item.source, item.error)
+        kind = "rejected" if item.article_id in seen else "failed"
+        seen.setdefault(item.article_id, item.source)
+        return Outcome(kind, failure_row(item))
+    if item.article_id in seen:
+        error = f"duplicate article id '{item.article_id}' (first read from {seen[item.article_id]})"
+        log.warning("%s: %s", item.source, error)
+        return Outcome("rejected", replace(article_row(item, "", "failed", error), chars=len(item.text)), item)
+    seen[item.article_id] = item.source
+    if is_current(item):
+        return Outcome("skipped", article_row(item, item.reference_date), item)
+    return None
+
+
+def _resolve(entry: Outcome | tuple[Article, Future], executor: Executor) -> Outcome:
+    if isinstance(entry, Outcome):
+        return entry
+    article, future = entry
+    try:
+        extracted = future.result()
+    except (RuleError, KeyboardInterrupt):
+        raise
+    except Exception:  # the worker died (killed, out of memory) with this article and maybe others
+        # in flight; alone on a fresh worker, an innocent article goes through and the culprit
+        # fails again without taking others with it.
+        log.warning("%s: the extraction worker died; retrying this article alone", article.source)
         try:
-            extraction, reference_date = extract(item, use_ner)
-        except RuleError:
-            raise  # the rules are broken for every article, not this one
-        except Exception as exc:  # one article's bug must not stop the batch
-            log.exception("%s: extraction failed", item.source)
-            error = f"extraction failed: {type(exc).__name__}: {exc}"
-            yield Outcome("failed", article_row(item, item.reference_date, "failed", error), item)
-            continue
-        yield Outcome("extracted", article_row(item, reference_date), item, extraction)
+            extracted = executor.submit(article).result()
+        except (RuleError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            error = f"extraction worker died on this article twice ({type(exc).__name__}: {exc})"
+            log.error("%s: %s", article.source, error)
+            return Outcome("failed", article_row(article, article.reference_date, "failed", error), article)
+    if extracted.error:
+        return Outcome("failed", article_row(article, extracted.reference_date, "failed", extracted.error), article)
+    return Outcome("extracted", article_row(article, extracted.reference_date), article, extracted.extraction)
 
 
 @dataclass
@@ -168,22 +201,28 @@ class RunResult:
         self.tables["data_categories.csv"].extend(extraction.categories)
 
 
-def run_articles(items: Iterable[Article | ReadFailure], use_ner: bool = True) -> RunResult:
+def run_articles(items: Iterable[Article | ReadFailure], use_ner: bool = True, workers: int = 1) -> RunResult:
     """Extract every article into in-memory tables, in input order (no store involved)."""
     check_rules()
     result = RunResult()
     started = time.perf_counter()
-    for outcome in process(items, use_ner):
-        result.add(outcome)
+    executor = make_executor(workers, use_ner)
+    try:
+        for outcome in process(items, use_ner, executor=executor):
+            result.add(outcome)
+    finally:
+        executor.close()
     result.seconds = time.perf_counter() - started
     return result
 
 
 def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner: bool = True,
-                   rebuild: bool = False, prune: bool = False) -> RunResult:
+                   rebuild: bool = False, prune: bool = False, executor: Executor | None = None,
+                   on_outcome: Callable[[Outcome], None] = lambda outcome: None) -> RunResult:
     """Extract the new and changed articles into the store, one transaction per article.
 
-    `result.tables` stays empty: the tables are the store's to export.
+    `result.tables` stays empty: the tables are the store's to export. `on_outcome` hears of
+    every input as it is settled (for a progress bar).
     """
     check_rules()
     extractor = extractor_version(use_ner)
@@ -195,8 +234,9 @@ def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner
     def is_current(article: Article) -> bool:
         return not rebuild and store.is_current(article.article_id, input_key(article), extractor)
 
-    for outcome in process(items, use_ner, is_current):
+    for outcome in process(items, use_ner, is_current, executor):
         result.count(outcome)
+        on_outcome(outcome)
         seen.add(outcome.row.article_id)
         article = outcome.article
         if outcome.kind == "rejected":

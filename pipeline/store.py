@@ -267,8 +267,9 @@ class _Transaction:
 class RunLock:
     """An exclusive lock on an output folder, so that two runs never write one store at once.
 
-    The lock is an `flock` on `OUT/.pipeline.lock`: the kernel drops it when the holder dies, so a
-    killed run never leaves a stale lock behind.
+    The lock is a POSIX record lock (`lockf`) on `OUT/.pipeline.lock`: the kernel drops it when
+    the holder dies, so a killed run never leaves a stale lock behind, and unlike `flock` it is
+    not shared with the worker processes the run forks.
     """
 
     def __init__(self, out_dir: Path):
@@ -282,8 +283,8 @@ class RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = self.path.open("a+", encoding="utf-8")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
             handle.close()

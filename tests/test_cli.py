@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -10,10 +11,13 @@ import subprocess
 import sys
 import time
 
+import pandas as pd
 import pytest
 
+from pipeline.api import tables_to_frames
 from pipeline.reading import iter_inputs
 from pipeline.records import TABLES, Article, column_names
+from pipeline.store import Store
 
 from .conftest import REPO
 
@@ -271,3 +275,38 @@ def test_formula_payloads_are_guarded_in_the_csv_and_exact_in_the_store(tmp_path
     connection = sqlite3.connect(tmp_path / "out" / "pipeline.sqlite")
     assert connection.execute("SELECT article_id, title FROM articles").fetchall() == [("=1+2", "@SUM(1)")]
     connection.close()
+
+
+def test_the_csvs_round_trip_through_pandas_with_their_types(sample_run):
+    _, out = sample_run
+    with Store.open(out) as store:
+        expected = tables_to_frames(store.tables())
+    for stem, frame in expected.items():
+        read = pd.read_csv(out / f"{stem}.csv", keep_default_na=False, na_values={"affected_total": [""]},
+                           dtype={"affected_total": "Int64"})
+        pd.testing.assert_frame_equal(read, frame, check_dtype=True)
+    counts = pd.read_csv(out / "counts.csv")
+    assert counts.columns[0] == "article_id", "the BOM must not leak into the first column's name"
+    assert (counts["start"].dtype, counts["value"].dtype, counts["possible"].dtype) == ("int64", "int64", "bool")
+
+
+def test_stats_and_review_read_the_store_of_a_run(sample_run):
+    _, out = sample_run
+    stats = run_cli("stats", "--out", out, "--json")
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["incidents"] == 10
+    review = run_cli("review", "--out", out)
+    assert review.returncode == 0, review.stderr
+    assert (out / "review" / "index.html").exists() and len(list((out / "review" / "articles").iterdir())) == 11
+    missing = run_cli("stats", "--out", out / "nowhere")
+    assert missing.returncode == 2 and "no store in" in missing.stderr
+
+
+def test_progress_is_silent_off_a_terminal_and_the_summary_names_the_figures(tmp_path):
+    (tmp_path / "a.txt").write_text("北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。", encoding="utf-8")
+    result = run_cli("run", tmp_path / "a.txt", "--out", tmp_path / "out", "--no-ner")
+    assert "article/s" not in result.stderr and "\r" not in result.stderr
+    assert re.search(r"1 articles processed, 0 skipped \(unchanged\), 0 failed in [\d.]+ s "
+                     r"\([\d,]+ characters, [\d,]+ chars/s\); tables in ", result.stderr)
+    quiet = run_cli("run", tmp_path / "a.txt", "--out", tmp_path / "out", "--no-ner", "--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == ""

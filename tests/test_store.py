@@ -1,5 +1,6 @@
 """The store keeps each article's rows whole: saved in one transaction, exported as they went in."""
 
+import multiprocessing
 import sqlite3
 
 import pytest
@@ -108,9 +109,21 @@ def test_a_store_from_a_newer_schema_is_refused(tmp_path):
         Store.open(tmp_path)
 
 
-def test_only_one_run_holds_an_output_folder(tmp_path):
+def _hold_lock(folder, ready, release):
+    with RunLock(folder):
+        ready.set()
+        release.wait(30)
+
+
+def test_only_one_run_holds_an_output_folder_and_a_dead_run_holds_nothing(tmp_path):
+    context = multiprocessing.get_context("fork")
+    ready, release = context.Event(), context.Event()
+    other_run = context.Process(target=_hold_lock, args=(tmp_path, ready, release))
+    other_run.start()
+    assert ready.wait(30)
+    with pytest.raises(StoreError, match=rf"another pipeline run \(pid {other_run.pid}\) is writing this folder"):
+        RunLock(tmp_path).__enter__()
+    other_run.kill()  # as `kill -9` would
+    other_run.join(30)
     with RunLock(tmp_path):
-        with pytest.raises(StoreError, match="another pipeline run .* is writing this folder"):
-            RunLock(tmp_path).__enter__()
-    with RunLock(tmp_path):
-        pass  # released when the first run ended
+        pass

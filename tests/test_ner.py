@@ -1,0 +1,65 @@
+"""The NER stage reads only windows around possible names, and still finds what only it can."""
+
+from pipeline import ner
+from pipeline.analysis import Entity
+from pipeline.organizations import find_organizations, pattern_candidates
+from pipeline.reading import iter_inputs
+from pipeline.records import Article
+from pipeline.run import extract
+
+from .conftest import REPO, make_article
+
+ONLY_THE_MODEL_KNOWS = ("森永乳業は5日、通販サイトの会員情報が外部から閲覧できる状態になっていたと明らかにした。"
+                        "対象は約2万人で、氏名や電話番号が含まれる。")
+
+
+def test_windows_surround_possible_names_and_skip_common_terms_and_claimed_names():
+    analysed = make_article("株式会社北浜物産は、USBメモリーを紛失した。昨年は森永乳業でも同様の事案があった。")
+    claimed = [(c.start, c.end) for c in pattern_candidates(analysed)]
+    windows = ner.ner_windows(analysed, claimed)
+    read = [analysed.text[start:end] for start, end in windows]
+    assert len(read) == 1 and "森永乳業" in read[0]
+    assert all("USB" not in text and "北浜物産" not in text for text in read)
+    assert all(analysed.sentence_index(s) == analysed.sentence_index(e - 1) for s, e in windows)
+
+
+def test_an_organisation_only_the_model_finds_still_comes_out():
+    article = Article("m1", ONLY_THE_MODEL_KNOWS, "test", reference_date="2024-06-05")
+    with_model, _ = extract(article, use_ner=True)
+    without_model, _ = extract(article, use_ner=False)
+    assert [(o.name, o.source) for o in with_model.organizations] == [("森永乳業", "org.ner.company")]
+    assert with_model.incident.victim == "森永乳業"
+    assert without_model.organizations == []
+
+
+def _whole_sentence_entities(analysed):
+    nlp = ner.load_model()
+    entities = []
+    for sentence, doc in zip(analysed.sentences, nlp.pipe(s.text for s in analysed.sentences), strict=True):
+        entities += [Entity(sentence.start + e.start_char, sentence.start + e.end_char, e.text, e.label_)
+                     for e in doc.ents]
+    return entities
+
+
+def _organisations(analysed, entities):
+    analysed.entities = entities
+    return sorted((o.name, tuple(m[:2] for m in o.mentions)) for o in find_organizations(analysed))
+
+
+def test_windows_find_the_organisations_whole_sentences_find_on_our_samples():
+    articles = [a for a in iter_inputs([REPO / "data" / "raw"]) if isinstance(a, Article)]
+    articles.append(Article("m1", ONLY_THE_MODEL_KNOWS, "test"))
+    read = total = 0
+    for article in articles:
+        analysed = make_article(article.text, article_id=article.article_id)
+        claimed = [(c.start, c.end) for c in pattern_candidates(analysed)]
+        windowed = _organisations(analysed, ner.find_entities(analysed, claimed))
+        assert windowed == _organisations(analysed, _whole_sentence_entities(analysed)), article.article_id
+        read += sum(end - start for start, end in ner.ner_windows(analysed, claimed))
+        total += len(analysed.text)
+    assert read < total / 3, "the model reads a small part of the text"
+
+
+def test_the_model_is_loaded_once_whatever_the_call():
+    assert ner.load_model() is ner.load_model(ner.MODEL_NAME)
+    assert ner.load_model().pipe_names == ["tok2vec", "ner"], "components no stage reads are excluded"

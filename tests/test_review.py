@@ -1,0 +1,128 @@
+"""The review page: built from the store, safe with hostile text, and usable in a real browser."""
+
+import json
+import re
+
+import pytest
+
+from pipeline.reading import iter_inputs
+from pipeline.records import Article
+from pipeline.review import chart_svg, review_data, script_json, write_review
+from pipeline.run import run_into_store
+from pipeline.store import Store
+
+from .conftest import REPO
+
+CHROMIUM = "/usr/bin/chromium"
+HOSTILE = ('北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。'
+           '<script>window.__pwned = 1</script> "><img src=x onerror="window.__pwned = 2"> '
+           '<img src=x onerror=window.__pwned=3> &lt;b&gt;')
+HOSTILE_TITLE = '"><img src=x onerror="window.__pwned = 4"><script>window.__pwned = 5</script>'
+
+
+@pytest.fixture(scope="module")
+def review_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("review-out")
+    hostile = Article("xss", HOSTILE, "hostile.jsonl:1", title=HOSTILE_TITLE, reference_date="2024-06-04")
+    items = [*iter_inputs([REPO / "data" / "raw"]), hostile]
+    with Store.open(out) as store:
+        run_into_store(items, store, use_ner=False)
+        write_review(out, store)
+    return out
+
+
+def test_script_json_cannot_close_a_script_element():
+    text = script_json({"t": "</script><!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"t": "</script><!-- & \u2028"}
+
+
+def test_the_chart_escapes_its_labels_and_stacks_causes_per_month():
+    svg = chart_svg({"2024-06": {"misdelivery": 2, "<b>": 1}, "2024-07": {"loss": 1}})
+    assert "<b>" not in svg and "&lt;b&gt;" in svg
+    assert len(re.findall(r'<rect [^>]*data-month="2024-06"', svg)) == 2
+
+
+def test_each_ok_article_gets_a_detail_file_and_an_overview_row(review_dir):
+    with Store.open(review_dir) as store:
+        overview, details = review_data(store)
+    assert len(details) == len(overview["incidents"]) == 12
+    assert sorted(p.name for p in (review_dir / "review" / "articles").iterdir()) == sorted(
+        f"{i}.js" for i in range(12))
+    card = next(d for d in details if d["article_id"] == "s10_yoshino_card")
+    assert {s["table"] for s in card["spans"]} == {"organization", "date", "count", "category"}
+    assert all(card["text"][s["start"]:s["end"]] == s["text"] for s in card["spans"])
+    page = (review_dir / "review" / "index.html").read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in page and "<img src=x" not in page
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield launched
+        launched.close()
+
+
+def open_page(browser, review_dir):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto((review_dir / "review" / "index.html").as_uri())
+    page.wait_for_selector("#incidents tbody tr")
+    return page, problems
+
+
+def test_an_analyst_filters_by_cause_opens_an_incident_and_follows_a_row_to_its_span(browser, review_dir, tmp_path):
+    page, problems = open_page(browser, review_dir)
+    assert page.locator("#incidents tbody tr").count() == 11  # incidents only: the advisory is not one
+
+    page.select_option("#cause-filter", "misdelivery")
+    causes = page.locator("#incidents tbody tr").evaluate_all("rows => rows.map(r => r.dataset.cause)")
+    assert causes and set(causes) == {"misdelivery"}
+
+    page.select_option("#cause-filter", "")
+    page.fill("#search", "ヨシノ")
+    assert page.locator("#incidents tbody tr").count() == 1
+    page.locator("#incidents tbody tr").first.click()
+    page.wait_for_selector("#article-text mark")
+    assert page.locator("#article-title").inner_text() != "No article selected"
+    assert page.locator("#article-text mark.negated").count() >= 2, "address and name were not leaked"
+
+    row = page.locator(".rows-count tr[data-span]").first
+    row.click()
+    span_id = row.get_attribute("data-span")
+    active = page.locator("#article-text mark.active")
+    assert active.count() >= 1
+    assert span_id in active.first.get_attribute("data-spans").split()
+    assert active.first.inner_text() == row.locator("td").nth(3).inner_text()
+
+    page.locator("#article-text mark.date").first.click()
+    assert page.locator(".rows-date tr.active").count() == 1
+    assert "rule date." in page.locator("#detail").inner_text()
+
+    shot = tmp_path / "review.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000
+    assert problems == []
+    page.close()
+
+
+def test_hostile_text_is_shown_as_text_and_runs_nothing(browser, review_dir):
+    page, problems = open_page(browser, review_dir)
+    page.fill("#search", "xss")
+    page.locator("#incidents tbody tr").first.click()
+    page.wait_for_selector("#article-text mark")
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#article-text").inner_text() == HOSTILE
+    assert page.locator("#article-title").inner_text() == HOSTILE_TITLE
+    assert page.locator("img").count() == 0
+    assert page.locator("script:not([src])").count() == 2  # the page's own: its data and its code
+    assert problems == []
+    page.close()

@@ -1,0 +1,39 @@
+"""`pipeline stats`: what an analyst asks of the store first."""
+
+import pytest
+
+from pipeline.reading import iter_inputs
+from pipeline.run import run_into_store
+from pipeline.stats import pad, summarize
+from pipeline.store import Store
+
+from .conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory):
+    out = tmp_path_factory.mktemp("stats")
+    with Store.open(out) as store:
+        run_into_store(iter_inputs([REPO / "data" / "raw"]), store, use_ner=False)
+        return summarize(store, top=3)
+
+
+def test_incidents_by_cause_and_year(summary):
+    assert (summary.articles, summary.failed, summary.incidents) == (11, 0, 10)
+    assert summary.by_cause.sum() == 10 and summary.by_cause["misdelivery"] == 2  # the fax and the BCC e-mail
+    assert summary.by_year.sum() == 10
+
+
+def test_top_victims_affected_totals_and_categories(summary):
+    assert len(summary.top_victims) == 3
+    assert summary.affected["max"] == 37000 and summary.affected["incidents_with_total"] == 10
+    categories = summary.categories.set_index("category")
+    assert categories.loc["name", "leaked"] >= 5
+    assert categories.loc["address", "not_leaked"] == 2  # the hospital and the card shop say so
+    text = summary.format()
+    assert "Incidents by cause" in text and "Top victims" in text and "Data categories" in text
+
+
+def test_padding_counts_wide_characters_twice():
+    assert pad("北浜市", 10) == "北浜市    "
+    assert pad("abc", 10) == "abc       "
