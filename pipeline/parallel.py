@@ -153,9 +153,14 @@ class DaskExecutor:
             raise RuntimeError("--dask needs Dask: pip install -e '.[dask]'") from exc
         self.use_ner = use_ner
         self.cluster = None
+        # Dask reports every connection at INFO; a batch run only wants its warnings.
+        logging.getLogger("distributed").setLevel(logging.WARNING)
         if address == "local":
+            import dask
+
+            dask.config.set({"logging.distributed": "warning"})
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
+                                        dashboard_address=":0")
             self.client = Client(self.cluster)
         else:
             self.client = Client(address, timeout=30)
