@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pipeline.analysis import AnalysedArticle
 from pipeline.records import CategoryRow
-from pipeline.rules import alternation, compile_pattern, load, rule_path, section
+from pipeline.rules import alternation, compile_pattern, load, rule_cache, rule_path, section
 
 RULE_FILE = "categories.yaml"
 
@@ -23,7 +22,7 @@ class CategoryRules:
     positive_between: re.Pattern[str]
 
 
-@lru_cache(maxsize=1)
+@rule_cache
 def category_rules() -> CategoryRules:
     path = rule_path(RULE_FILE)
     data = load(RULE_FILE)

@@ -125,6 +125,94 @@ def stats(out_dir: Path | None, top: int, as_json: bool) -> None:
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) if as_json else summary.format())
 
 
+@cli.command(name="draft-gold")
+@click.argument("article_ids", nargs=-1)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the store (default: data/out/).")
+@click.option("--to", "target", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("data/gold/draft.gold.jsonl"), show_default=True, help="Where to write the drafts.")
+@click.option("--force", is_flag=True, help="Overwrite --to if it exists (it may hold your corrections).")
+def draft_gold(article_ids: tuple[str, ...], out_dir: Path | None, target: Path, force: bool) -> None:
+    """Write gold records pre-filled from the output, for ARTICLE_IDS (default: all), to correct by hand."""
+    from pipeline.gold import draft_records, write_records
+
+    out_dir = _existing_store(out_dir)
+    if target.exists() and not force:
+        raise click.UsageError(f"{target} exists and may hold corrections; pass --force to overwrite it")
+    with Store.open(out_dir) as store:
+        try:
+            records = draft_records(store, article_ids)
+        except KeyError as exc:
+            raise click.UsageError(str(exc.args[0])) from exc
+    write_records(target, records)
+    click.echo(f"{len(records)} draft gold records in {target}: correct them, keep them in data/gold/, "
+               "then run `pipeline retrain`", err=True)
+
+
+@cli.command()
+@click.argument("gold_files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--articles", "article_inputs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Where the gold articles' texts are (folders or .jsonl); default: the store in --out.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the store, for texts when --articles is not given (default: data/out/).")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the folds and the NER training.")
+@click.option("--epochs", type=click.IntRange(min=0), default=8, show_default=True,
+              help="NER fine-tuning epochs (0: learn the rules only).")
+@click.option("--ner/--no-ner", default=True, help="Run and fine-tune the NER stage (default: on).")
+@click.option("--force", is_flag=True, help="Write what was learned even if the cross-validated score drops.")
+@click.option("--models", "models_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for fine-tuned models (default: models/).")
+def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_dir: Path | None, folds: int,
+            seed: int, epochs: int, ner: bool, force: bool, models_dir: Path | None) -> None:
+    """Learn lexicons, gazetteer, rule switches and the NER from GOLD records; report k-fold scores.
+
+    Refuses to write anything when the cross-validated score drops (exit 1), unless --force.
+    """
+    from pipeline.gold import GoldError, read_gold_files
+    from pipeline.retrain import retrain as run_retrain
+
+    try:
+        gold = read_gold_files(gold_files)
+    except GoldError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if len(gold) < 2:
+        raise click.UsageError("cross-validation needs at least 2 gold articles")
+    texts = _gold_texts(gold, article_inputs, out_dir)
+    report = run_retrain(gold, texts, folds=folds, seed=seed, epochs=epochs, use_ner=ner, force=force,
+                         models_dir=models_dir, sources=[str(p) for p in gold_files],
+                         progress=lambda message: click.echo(message, err=True))
+    click.echo(report.format())
+    if not report.written:
+        click.echo(f"refused: the cross-validated score drops ({report.before.score:.3f} -> "
+                   f"{report.after.score:.3f}); nothing written. --force writes it anyway.", err=True)
+        sys.exit(1)
+
+
+def _gold_texts(gold: list[dict], inputs: tuple[Path, ...], out_dir: Path | None) -> dict:
+    from pipeline.records import Article
+
+    wanted = {record["id"] for record in gold}
+    texts: dict[str, Article] = {}
+    if inputs:
+        for item in iter_inputs(list(inputs)):
+            if isinstance(item, Article) and item.article_id in wanted:
+                texts.setdefault(item.article_id, item)
+    else:
+        out_dir = _existing_store(out_dir)
+        with Store.open(out_dir) as store:
+            for row in store.tables()["articles.csv"]:
+                text = store.article_text(row.article_id) if row.article_id in wanted and row.status == "ok" else None
+                if text:
+                    texts[row.article_id] = Article(row.article_id, text, row.source, row.sha256, row.encoding,
+                                                    row.title, row.reference_date)
+    missing = sorted(wanted - set(texts))
+    if missing:
+        raise click.UsageError(f"no text for gold article(s) {', '.join(missing[:10])}"
+                               f"{' …' if len(missing) > 10 else ''}: pass --articles with their files")
+    return texts
+
+
 def _existing_store(out_dir: Path | None) -> Path:
     out_dir = out_dir or default_out_dir()
     if not (out_dir / STORE_NAME).exists():

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pipeline.analysis import AnalysedArticle
 from pipeline.numerals import NUMBER_PATTERN, parse_number
 from pipeline.records import CountRow
-from pipeline.rules import RuleError, alternation, load, rule_path, section
+from pipeline.rules import RuleError, alternation, load, rule_cache, rule_path, section
 from pipeline.tokens import Token
 
 RULE_FILE = "counts.yaml"
@@ -37,7 +36,7 @@ class CountRules:
     pattern: re.Pattern[str]
 
 
-@lru_cache(maxsize=1)
+@rule_cache
 def count_rules() -> CountRules:
     path = rule_path(RULE_FILE)
     data = load(RULE_FILE)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from pipeline.analysis import AnalysedArticle, in_spans, url_spans
 from pipeline.records import DateRow
-from pipeline.rules import compile_pattern, load, rule_path, section
+from pipeline.rules import compile_pattern, load, rule_cache, rule_path, section
 
 RULE_FILE = "dates.yaml"
 ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925}  # era year 1 = start + 1
@@ -43,7 +42,7 @@ class DateRules:
     range_connector: re.Pattern[str]
 
 
-@lru_cache(maxsize=1)
+@rule_cache
 def date_rules() -> DateRules:
     path = rule_path(RULE_FILE)
     data = load(RULE_FILE)
@@ -101,7 +100,7 @@ class ResolvedDate:
         return True
 
 
-@lru_cache(maxsize=8)  # the rows and the inferred reference date of one article both need them
+@rule_cache(maxsize=8)  # the rows and the inferred reference date of one article both need them
 def find_date_mentions(text: str) -> tuple[DateMention, ...]:
     """Every date expression in `text`, non-overlapping (earliest, then longest, wins)."""
     urls = url_spans(text)

@@ -10,8 +10,11 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from pipeline.writing import cell
 
 LEGAL_FORMS = re.compile(
     r"(株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|公益社団法人|一般財団法人|公益財団法人|"
@@ -141,12 +144,28 @@ def compare_organizations(names: list[str], gold: list[list[str]], optional: lis
 
 
 def evaluate(gold_path: Path, out_dir: Path) -> Report:
-    gold_records = read_gold(gold_path)
-    orgs = read_table(out_dir, "organizations.csv")
-    dates = read_table(out_dir, "dates.csv")
-    counts = read_table(out_dir, "counts.csv")
-    categories = read_table(out_dir, "data_categories.csv")
-    incidents = {aid: rows[0] for aid, rows in read_table(out_dir, "incidents.csv").items()}
+    """Score the CSV tables in `out_dir` against the gold file, as ../shared/eval/score.py does."""
+    tables = {name: read_table(out_dir, name) for name in
+              ("organizations.csv", "dates.csv", "counts.csv", "data_categories.csv", "incidents.csv")}
+    return evaluate_tables(read_gold(gold_path), tables)
+
+
+def rows_by_article(records: Iterable) -> dict[str, list[dict]]:
+    """Records (dataclass rows) as the CSV reader gives them: article id -> [{column: text}]."""
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        row = {name: cell(value) for name, value in asdict(record).items()}
+        rows[row["article_id"]].append(row)
+    return rows
+
+
+def evaluate_tables(gold_records: list[dict], tables: dict[str, dict[str, list[dict]]]) -> Report:
+    """Score tables given as {csv name: {article id: [row as text]}} against gold records."""
+    orgs = tables["organizations.csv"]
+    dates = tables["dates.csv"]
+    counts = tables["counts.csv"]
+    categories = tables["data_categories.csv"]
+    incidents = {aid: rows[0] for aid, rows in tables["incidents.csv"].items()}
     report = Report(articles=len(gold_records))
     for gold in gold_records:
         aid = gold["id"]

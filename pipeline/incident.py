@@ -6,13 +6,12 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pipeline.analysis import AnalysedArticle
 from pipeline.counts import find_counts
 from pipeline.organizations import Organization, canonical_name, is_organization_name, org_rules
 from pipeline.records import Article, CategoryRow, CountRow, DateRow, IncidentRow
-from pipeline.rules import compile_pattern, load, rule_path, section
+from pipeline.rules import compile_pattern, load, rule_cache, rule_path, section
 
 RULE_FILE = "incident.yaml"
 AFFECTED_UNITS = ("人", "名", "件")
@@ -43,7 +42,7 @@ class IncidentRules:
     title_tag: re.Pattern[str]
 
 
-@lru_cache(maxsize=1)
+@rule_cache
 def incident_rules() -> IncidentRules:
     path = rule_path(RULE_FILE)
     data = load(RULE_FILE)

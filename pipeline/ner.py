@@ -15,12 +15,14 @@ when the model reads every sentence (bench/ and tests/test_ner.py).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline.analysis import AnalysedArticle, Entity
-from pipeline.rules import load, rule_path, section
+from pipeline.rules import load, rule_cache, rule_path, section
 from pipeline.tokens import Token
 
 MODEL_NAME = "ja_ginza"
@@ -36,19 +38,56 @@ _LETTER = re.compile(r"[A-Za-zぁ-ゖァ-ヴ\u4e00-\u9fff々]")
 _ERA = re.compile(r"令和|平成|昭和")
 
 
-def load_model(name: str = MODEL_NAME):
+# Models fine-tuned by `pipeline retrain` (models/ner-<hash>/); the newest is used when present.
+MODELS_DIR = Path(os.environ.get("PIPELINE_MODELS_DIR") or "models")
+_chosen: str | None = None
+
+
+def trained_models(models_dir: Path | None = None) -> list[Path]:
+    """Fine-tuned models, oldest first."""
+    folder = models_dir or MODELS_DIR
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.glob("ner-*") if (p / "meta.json").is_file()]
+    return sorted(found, key=lambda p: ((p / "meta.json").stat().st_mtime, p.name))
+
+
+def current_model() -> str:
+    """The model the NER stage uses: one set with use_model, else the newest fine-tuned model,
+    else stock ja_ginza."""
+    if _chosen is not None:
+        return _chosen
+    models = trained_models()
+    return str(models[-1].resolve()) if models else MODEL_NAME
+
+
+def use_model(name: str | None) -> None:
+    """Use this model (a package name or a model folder) from now on; None: the default choice."""
+    global _chosen
+    _chosen = name
+
+
+def model_identity() -> str:
+    """A short name of the model in use, for the extractor version (output of another is stale)."""
+    name = current_model()
+    return name if name == MODEL_NAME else Path(name).name
+
+
+def load_model(name: str | None = None):
     """The spaCy pipeline, loaded once per process (spaCy is imported lazily: it takes seconds)."""
-    return _load(name)
+    return _load(name or current_model())
 
 
 @lru_cache(maxsize=4)  # one key per model: load_model() and load_model("ja_ginza") share it
 def _load(name: str):
     import spacy
 
-    return spacy.load(name, exclude=UNUSED_COMPONENTS)
+    # "strings" skips reading the vocabulary's 600,000 strings (most of the load time): the
+    # model's features are hashes, and the labels come with the ner component.
+    return spacy.load(name, exclude=[*UNUSED_COMPONENTS, "strings"])
 
 
-@lru_cache(maxsize=1)
+@rule_cache
 def not_name_words() -> frozenset[str]:
     """Words that never open an NER window (rules/ner.yaml)."""
     path = rule_path(RULE_FILE)
@@ -90,7 +129,7 @@ def ner_windows(article: AnalysedArticle, claimed: Iterable[tuple[int, int]] = (
 
 
 def find_entities(article: AnalysedArticle, claimed: Iterable[tuple[int, int]] = (),
-                  model_name: str = MODEL_NAME) -> list[Entity]:
+                  model_name: str | None = None) -> list[Entity]:
     """GiNZA entities in the windows of `ner_windows`, in normalized offsets."""
     windows = ner_windows(article, claimed)
     if not windows:

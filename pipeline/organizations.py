@@ -16,11 +16,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from pipeline.analysis import AnalysedArticle, in_spans, url_spans
 from pipeline.records import OrganizationRow
-from pipeline.rules import RuleError, alternation, compile_pattern, load, rule_path, section
+from pipeline.rules import (
+    RuleError,
+    alternation,
+    compile_pattern,
+    disabled_rules,
+    load,
+    rule_cache,
+    rule_path,
+    section,
+)
 from pipeline.tokens import tokenize
 
 RULE_FILE = "organizations.yaml"
@@ -81,7 +89,7 @@ def _by_id(entries: list[dict], rule_id: str) -> dict:
     raise RuleError(rule_path(RULE_FILE), None, f"missing rule '{rule_id}'")
 
 
-@lru_cache(maxsize=1)
+@rule_cache
 def org_rules() -> OrgRules:
     path = rule_path(RULE_FILE)
     data = load(RULE_FILE)
@@ -489,7 +497,8 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
     text = article.text
     if patterns is None:
         patterns = pattern_candidates(article)
-    candidates = _non_overlapping(patterns + ner_candidates(article))
+    off = disabled_rules()
+    candidates = _non_overlapping([c for c in patterns + ner_candidates(article) if c.source not in off])
     groups = _Groups()
     for cand in candidates:
         groups.find(merge_key(cand.name))

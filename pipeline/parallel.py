@@ -31,10 +31,17 @@ class Extracted:
     error: str = ""
 
 
-def extract_safely(article: Article, use_ner: bool) -> Extracted:
-    """Extract one article; a bug in one article becomes its error, a broken rule file stops all."""
+def extract_safely(article: Article, use_ner: bool, model: str | None = None) -> Extracted:
+    """Extract one article; a bug in one article becomes its error, a broken rule file stops all.
+
+    `model` names the NER model the caller uses, so that a worker on another machine (or in
+    another folder) uses the same one rather than its own choice.
+    """
+    from pipeline.ner import current_model, use_model
     from pipeline.run import extract
 
+    if model and model != current_model():
+        use_model(model)
     try:
         extraction, reference_date = extract(article, use_ner)
     except RuleError:
@@ -164,11 +171,14 @@ class DaskExecutor:
             self.client = Client(self.cluster)
         else:
             self.client = Client(address, timeout=30)
+        from pipeline.ner import current_model
+
+        self.model = current_model()
         self.client.run(warm_up, use_ner)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def submit(self, article: Article) -> Future:
-        return self.client.submit(extract_safely, article, self.use_ner, pure=False)
+        return self.client.submit(extract_safely, article, self.use_ner, self.model, pure=False)
 
     def close(self) -> None:
         self.client.close()

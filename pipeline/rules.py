@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,11 @@ import yaml
 
 # PIPELINE_RULES_DIR points the pipeline at another copy of the rule files (to try edits).
 RULES_DIR = Path(os.environ.get("PIPELINE_RULES_DIR") or Path(__file__).parent / "rules")
+# What `pipeline retrain` learned: files named like the hand-written ones, holding entries for the
+# same sections, which are appended to them (so a `git diff` shows what was learned).
+LEARNED_DIR = RULES_DIR / "learned"
+DISABLED_FILE = "disabled.yaml"
+FILE_KEY = "__file__"
 LINE_KEY = "__line__"
 
 
@@ -89,7 +94,8 @@ def section(data: dict[str, Any], name: str, path: Path, required: Iterable[str]
             raise RuleError(path, None, f"section '{name}' holds a non-mapping entry: {entry!r}")
         for key in required:
             if key not in entry:
-                raise RuleError(path, entry.get(LINE_KEY), f"rule '{entry.get('id')}' lacks '{key}'")
+                raise RuleError(entry.get(FILE_KEY, path), entry.get(LINE_KEY),
+                                f"rule '{entry.get('id')}' lacks '{key}'")
     return entries
 
 
@@ -102,19 +108,86 @@ def compile_pattern(entry: dict, path: Path, key: str = "pattern") -> re.Pattern
     try:
         return re.compile(entry[key])
     except re.error as exc:
-        raise RuleError(path, entry.get(LINE_KEY), f"rule '{entry.get('id')}': bad regular expression: {exc}") from exc
+        raise RuleError(entry.get(FILE_KEY, path), entry.get(LINE_KEY),
+                        f"rule '{entry.get('id')}': bad regular expression: {exc}") from exc
     except (KeyError, TypeError) as exc:
-        raise RuleError(path, entry.get(LINE_KEY), f"rule '{entry.get('id')}' lacks a '{key}' string") from exc
+        raise RuleError(entry.get(FILE_KEY, path), entry.get(LINE_KEY),
+                        f"rule '{entry.get('id')}' lacks a '{key}' string") from exc
 
 
 def rule_path(name: str) -> Path:
     return RULES_DIR / name
 
 
-@cache
+# Learned rules in memory, replacing those on disk while set (cross-validation trains and scores
+# fold after fold without writing files): file name -> parsed data. None: read LEARNED_DIR.
+_learned_override: dict[str, dict] | None = None
+# Every cache built from the rules, cleared together when the learned rules change.
+_rule_caches: list = []
+
+
+def rule_cache(function=None, *, maxsize: int = 1):
+    """lru_cache for functions whose result depends on the rule files (cleared by use_learned)."""
+    def wrap(inner):
+        cached = lru_cache(maxsize=maxsize)(inner)
+        _rule_caches.append(cached)
+        return cached
+    return wrap(function) if function is not None else wrap
+
+
+def use_learned(learned: dict[str, dict] | None) -> None:
+    """Extract with these learned rules from now on ({} for none: the stock pipeline; None for
+    the files in LEARNED_DIR)."""
+    global _learned_override
+    _learned_override = learned
+    for cached in _rule_caches:
+        cached.cache_clear()
+
+
+def learned_data(name: str) -> dict[str, Any] | None:
+    if _learned_override is not None:
+        return _learned_override.get(name)
+    path = LEARNED_DIR / name
+    if not path.exists():
+        return None
+    data = read_rule_file(path)
+    for entries in data.values():
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict):
+                entry[FILE_KEY] = str(path)
+    return data
+
+
+@rule_cache(maxsize=32)
 def load(name: str) -> dict[str, Any]:
-    """The parsed rule file `name` (e.g. "dates.yaml") from the package's rules folder."""
-    return read_rule_file(rule_path(name))
+    """The parsed rule file `name` (e.g. "dates.yaml"), with its learned entries appended."""
+    data = read_rule_file(rule_path(name))
+    learned = learned_data(name)
+    if not learned:
+        return data
+    ids = {e["id"] for entries in data.values() if isinstance(entries, list) for e in entries if isinstance(e, dict)}
+    for section_name, entries in learned.items():
+        if section_name == LINE_KEY:
+            continue
+        where = LEARNED_DIR / name
+        if not isinstance(data.get(section_name), list):
+            raise RuleError(where, None, f"learned section '{section_name}' is not a section of {name}")
+        for entry in entries:
+            if entry.get("id") in ids:
+                raise RuleError(where, entry.get(LINE_KEY), f"learned rule id '{entry.get('id')}' is already used")
+            ids.add(entry.get("id"))
+        data = {**data, section_name: [*data[section_name], *entries]}
+    return data
+
+
+@rule_cache
+def disabled_rules() -> frozenset[str]:
+    """Rule ids that `pipeline retrain` switched off for producing mostly false positives."""
+    data = learned_data(DISABLED_FILE)
+    if not data:
+        return frozenset()
+    path = LEARNED_DIR / DISABLED_FILE
+    return frozenset(entry["rule"] for entry in section(data, "disabled_rules", path, ["rule"]))
 
 
 def check_no_unread_sections(name: str) -> None:
@@ -131,7 +204,9 @@ def check_no_unread_sections(name: str) -> None:
 def rules_version() -> str:
     """A short hash of every rule file: output made under other rules is stale."""
     digest = hashlib.sha256()
-    for path in sorted(RULES_DIR.glob("*.yaml")):
-        digest.update(path.name.encode())
+    for path in sorted([*RULES_DIR.glob("*.yaml"), *LEARNED_DIR.glob("*.yaml")]):
+        digest.update(str(path.relative_to(RULES_DIR)).encode())
         digest.update(path.read_bytes())
+    if _learned_override is not None:
+        digest.update(repr(sorted(_learned_override.items())).encode())
     return digest.hexdigest()[:16]

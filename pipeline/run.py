@@ -23,11 +23,11 @@ from pipeline.categories import category_rules, extract_categories
 from pipeline.counts import count_rules, extract_counts
 from pipeline.dates import date_rules, extract_dates, reference_date_for
 from pipeline.incident import headline_article, incident_rules, roll_up
-from pipeline.ner import MODEL_NAME, find_entities, not_name_words
+from pipeline.ner import find_entities, model_identity, not_name_words
 from pipeline.organizations import find_organizations, org_rules, organization_rows, pattern_candidates
 from pipeline.parallel import Executor, InlineExecutor, make_executor
 from pipeline.records import TABLES, Article, ArticleRow, Extraction, ReadFailure
-from pipeline.rules import RULES_DIR, RuleError, check_no_unread_sections, rules_version
+from pipeline.rules import RULES_DIR, RuleError, check_no_unread_sections, disabled_rules, rules_version
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,10 @@ def extract(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
     if use_ner:
         analysed.entities = find_entities(analysed, claimed=[(c.start, c.end) for c in patterns])
     organizations = find_organizations(analysed, patterns)
-    dates = extract_dates(analysed)
-    counts = extract_counts(analysed)
-    categories = extract_categories(analysed)
+    off = disabled_rules()  # switched off by `pipeline retrain` for mostly false positives
+    dates = [row for row in extract_dates(analysed) if row.rule not in off]
+    counts = [row for row in extract_counts(analysed) if row.rule not in off]
+    categories = [row for row in extract_categories(analysed) if row.rule not in off]
     headline = headline_article(analysed)
     title_organizations = find_organizations(analyse(headline)) if headline else []
     incident = roll_up(analysed, organizations, dates, counts, categories, title_organizations)
@@ -92,7 +93,7 @@ def _code_version() -> str:
 
 def extractor_version(use_ner: bool) -> str:
     """What produced a row: the rules, the code and the NER setting. Output from another is stale."""
-    ner = MODEL_NAME if use_ner else "no-ner"
+    ner = model_identity() if use_ner else "no-ner"
     return hashlib.sha256(f"{rules_version()}|{_code_version()}|{ner}".encode()).hexdigest()[:16]
 
 

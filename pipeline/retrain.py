@@ -1,0 +1,185 @@
+"""`pipeline retrain`: learn from gold records, measured by k-fold cross-validation.
+
+1. The stock pipeline (hand-written rules, stock ja_ginza, nothing learned) extracts every gold
+   article once.
+2. For each of k folds, the rules (learning.py) and the NER (ner_training.py) are learned from
+   the other folds and the fold is extracted with them. Pooled over the folds, the held-out
+   scores are compared with the stock pipeline's on the same articles, per field.
+3. When the cross-validated score does not drop (or with --force), everything is learned again
+   from all the gold and written: the learned rule files and the fine-tuned model.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from pipeline import ner, rules
+from pipeline.evaluate import Report, evaluate_tables, rows_by_article
+from pipeline.learning import Learned, learn
+from pipeline.records import Article, Extraction
+from pipeline.run import extract
+
+DEFAULT_FOLDS = 5
+HEADER = ("# Learned by `pipeline retrain` from gold records: do not edit by hand (retrain instead).\n"
+          "# Entries are appended to the sections of the hand-written file of the same name.\n")
+
+
+@dataclass
+class RetrainReport:
+    before: Report
+    after: Report
+    folds: int
+    learned: Learned
+    written: bool = False
+    model: Path | None = None
+    files: list[Path] = field(default_factory=list)
+
+    def format(self) -> str:
+        lines = [f"{self.folds}-fold cross-validation over {self.before.articles} gold articles "
+                 "(held-out folds pooled): stock pipeline -> retrained", ""]
+        lines.append(f"{'field':16} {'stock F1':>9} {'retrained':>10}   stock tp/fp/fn -> retrained")
+        for name, tally in self.before.fields.items():
+            after = self.after.fields[name]
+            lines.append(f"{name:16} {tally.f1:9.3f} {after.f1:10.3f}   {tally.tp}/{tally.fp}/{tally.fn} -> "
+                         f"{after.tp}/{after.fp}/{after.fn}")
+        for name in self.before.accuracy:
+            lines.append(f"{name:16} {self.before.accuracy_of(name):9.3f} {self.after.accuracy_of(name):10.3f}")
+        lines.append(f"{'score':16} {self.before.score:9.3f} {self.after.score:10.3f}")
+        lines.append("")
+        counts = self.learned.count()
+        lines.append("learned from all the gold: " + (", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing"))
+        weak = [p for p in self.learned.precisions if p.fp]
+        if weak:
+            lines.append("rules with false positives on the gold (precision, tp/fp):")
+            lines += [f"  {p.rule:40} {p.precision:.2f}  {p.tp}/{p.fp}"
+                      + ("  -> switched off" if p.rule in self.learned.disabled else "") for p in weak]
+        if self.written:
+            lines.append("written: " + ", ".join(str(p) for p in self.files + ([self.model] if self.model else [])))
+        return "\n".join(lines)
+
+
+def fold_split(ids: list[str], folds: int, seed: int) -> list[list[str]]:
+    """Deterministic folds: the ids shuffled with the seed, dealt round-robin."""
+    order = sorted(ids)
+    random.Random(seed).shuffle(order)
+    folds = max(2, min(folds, len(order)))
+    return [order[i::folds] for i in range(folds)]
+
+
+def extract_articles(articles: list[Article], use_ner: bool) -> dict[str, Extraction]:
+    return {article.article_id: extract(article, use_ner)[0] for article in articles}
+
+
+def score(gold_records: list[dict], extractions: dict[str, Extraction]) -> Report:
+    tables = {"organizations.csv": rows_by_article(r for e in extractions.values() for r in e.organizations),
+              "dates.csv": rows_by_article(r for e in extractions.values() for r in e.dates),
+              "counts.csv": rows_by_article(r for e in extractions.values() for r in e.counts),
+              "data_categories.csv": rows_by_article(r for e in extractions.values() for r in e.categories),
+              "incidents.csv": rows_by_article(e.incident for e in extractions.values())}
+    return evaluate_tables(gold_records, tables)
+
+
+class _Pipeline:
+    """Switch the process between the stock pipeline and learned rules/models, and back."""
+
+    def __enter__(self) -> _Pipeline:
+        return self
+
+    @staticmethod
+    def stock() -> None:
+        rules.use_learned({})
+        ner.use_model(ner.MODEL_NAME)
+
+    @staticmethod
+    def learned(files: dict, model: str | None) -> None:
+        rules.use_learned(files)
+        ner.use_model(model or ner.MODEL_NAME)
+
+    def __exit__(self, *exc_info: object) -> None:
+        rules.use_learned(None)
+        ner.use_model(None)
+
+
+def learn_model(gold_records: list[dict], articles: dict[str, Article], seed: int, epochs: int,
+                models_dir: Path) -> Path | None:
+    from pipeline import ner_training
+
+    examples = ner_training.training_examples(gold_records, articles)
+    if not examples or epochs <= 0:
+        return None
+    name = ner_training.model_name_for(examples, seed, epochs)
+    if (models_dir / name / "meta.json").exists():
+        return models_dir / name  # the same data, seed and epochs make the same model
+    return ner_training.save(ner_training.train(examples, seed, epochs), models_dir, name)
+
+
+def write_learned(learned: Learned, learned_dir: Path, sources: list[str]) -> list[Path]:
+    """Replace the learned rule files with these (a file with nothing learned is removed)."""
+    learned_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for old in learned_dir.glob("*.yaml"):
+        if old.name not in learned.files:
+            old.unlink()
+    for name, sections in sorted(learned.files.items()):
+        path = learned_dir / name
+        body = yaml.safe_dump(sections, allow_unicode=True, sort_keys=False, width=1000)
+        path.write_text(HEADER + f"# Gold: {', '.join(sources)}\n" + body, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: int = DEFAULT_FOLDS, seed: int = 0,
+            epochs: int = 8, use_ner: bool = True, force: bool = False, models_dir: Path | None = None,
+            sources: list[str] | None = None, progress: Callable[[str], None] = lambda message: None
+            ) -> RetrainReport:
+    models_dir = models_dir or ner.MODELS_DIR
+    train_ner = use_ner and epochs > 0
+    by_id = {g["id"]: g for g in gold_records}
+    with _Pipeline() as pipeline, tempfile.TemporaryDirectory(prefix="retrain-") as scratch:
+        pipeline.stock()
+        progress("extracting the gold articles with the stock pipeline")
+        stock = extract_articles([articles[i] for i in by_id], use_ner)
+        before = score(gold_records, stock)
+        held_out: dict[str, Extraction] = {}
+        split = fold_split(list(by_id), folds, seed)
+        for number, fold in enumerate(split, start=1):
+            train = [by_id[i] for i in sorted(by_id) if i not in fold]
+            progress(f"fold {number}/{len(split)}: learning from {len(train)} articles, scoring {len(fold)}")
+            pipeline.stock()
+            learned = learn(train, articles, stock)
+            model = learn_model(train, articles, seed, epochs, Path(scratch)) if train_ner else None
+            pipeline.learned(learned.files, str(model) if model else None)
+            held_out.update(extract_articles([articles[i] for i in fold], use_ner))
+        after = score(gold_records, held_out)
+        pipeline.stock()
+        final = learn(gold_records, articles, stock)
+    report = RetrainReport(before, after, len(split), final)
+    if after.score < before.score and not force:
+        return report
+    progress("learning from all the gold and writing the result")
+    report.files = write_learned(final, rules.LEARNED_DIR, sources or [])
+    if train_ner:
+        with _Pipeline() as pipeline:
+            pipeline.stock()
+            report.model = learn_model(gold_records, articles, seed, epochs, models_dir)
+        if report.model:
+            report.model.touch()  # the newest model is the one the pipeline uses
+            (report.model / "meta.json").touch()
+    rules.use_learned(None)
+    report.written = True
+    return report
+
+
+def remove_learned(models_dir: Path | None = None) -> list[Path]:
+    """Back to the stock pipeline: delete the learned rule files and fine-tuned models."""
+    removed = [*rules.LEARNED_DIR.glob("*.yaml"), *ner.trained_models(models_dir)]
+    for path in removed:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return removed
