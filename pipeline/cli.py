@@ -185,7 +185,7 @@ def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_
     click.echo(report.format())
     if not report.written:
         click.echo(f"refused: the cross-validated score drops ({report.before.score:.3f} -> "
-                   f"{report.after.score:.3f}); nothing written. --force writes it anyway.", err=True)
+                   f"{report.chosen.score:.3f}); nothing written. --force writes it anyway.", err=True)
         sys.exit(1)
 
 

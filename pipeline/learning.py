@@ -37,7 +37,10 @@ MIN_FALSE_POSITIVES = 3
 MAX_PRECISION_TO_DISABLE = 0.5
 # A cause cue must mark at least this many gold articles of its cause, and none of another.
 MIN_CUE_SUPPORT = 2
-_SEPARATOR = re.compile(r"(?:、|,|，|・|/|／|および|及び|や|と|並びに|ならびに)")
+# や and と join list items only between nouns (`氏名と住所`, not `送信したと発表`).
+_NOUN_CHAR = r"[\u4e00-\u9fff々ァ-ヴーA-Za-z]"
+_SEPARATOR = re.compile(rf"(?:、|,|，|・|/|／|および|及び|並びに|ならびに|(?<={_NOUN_CHAR})[やと](?={_NOUN_CHAR}))")
+_TERM = re.compile(rf"{_NOUN_CHAR}{{2,12}}")
 
 
 def learned_id(kind: str, *parts: object) -> str:
@@ -142,10 +145,16 @@ def _list_items(sentence: str) -> list[tuple[int, int, str]]:
     return items
 
 
-def _item_term(item: str) -> str:
-    """The noun phrase an item names: what follows the last particle or bracket, before など/等."""
-    item = re.split(r"[はがをにでのもへ「」（）()【】:：]", item)[-1]
-    item = re.sub(r"(?:など|等|の一部|といった).*$", "", item)
+_PARTICLE = re.compile(r"[はがをにでのもへ「」（）()【】:：]")
+
+
+def _item_term(item: str, first: bool, last: bool) -> str:
+    """The noun phrase a list item names: in the first item, what follows its last particle
+    (`患者の|氏名`); in the last, what precedes its first particle (`処方薬情報|が`)."""
+    if last:
+        item = _PARTICLE.split(re.sub(r"(?:など|等|の一部|といった).*$", "", item))[0]
+    if first:
+        item = _PARTICLE.split(item)[-1]
     return item.strip(" 　")
 
 
@@ -164,18 +173,15 @@ def learn_categories(gold: dict, article: Article, extraction: Extraction, learn
         items = _list_items(sentence.text)
         if len(items) < 2:
             continue
-        # A list of data categories: at least one item is a category the lexicon knows.
-        holds_known = any(s <= analysed.norm.to_original(sentence.start + a) < e or
-                          s < analysed.norm.to_original(sentence.start + b) <= e
-                          for a, b, _ in items for s, e in known_spans)
-        if not holds_known:
-            continue
-        for a, b, item in items:
-            begin = analysed.norm.to_original(sentence.start + a)
-            if any(s < analysed.norm.to_original(sentence.start + b) and begin < e for s, e in known_spans):
+        spans = [analysed.norm.to_original(sentence.start + a, sentence.start + b) for a, b, _ in items]
+        known = [any(s < end and start < e for s, e in known_spans) for start, end in spans]
+        if not any(known):
+            continue  # a list of data categories holds at least one category the lexicon knows
+        for position, (_, _, item) in enumerate(items):
+            if known[position]:
                 continue
-            term = _item_term(item)
-            if 2 <= len(term) <= 12 and term not in lexicon_terms and not re.search(r"\d", term):
+            term = _item_term(item, first=position == 0, last=position == len(items) - 1)
+            if _TERM.fullmatch(term) and term not in lexicon_terms:
                 unknown_terms.add(term)
     if len(unknown_terms) == 1:
         term = unknown_terms.pop()

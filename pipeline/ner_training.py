@@ -1,8 +1,9 @@
 """Fine-tune GiNZA's `ner` on organisation spans from gold records (`pipeline retrain`).
 
 Training text is what the model reads at run time: the windows of `ner.ner_windows` (plus a
-window around every gold mention). Gold organisation names are located in those windows and
-labelled by their kind. So that the model does not forget the labels we do not train, each
+window around every gold mention), those that hold a gold organisation or where the stock model
+sees one (right or wrong). Gold organisation names are located in those windows and labelled
+by their kind. So that the model does not forget the labels we do not train, each
 window also keeps the stock model's own non-organisation entities (pseudo-rehearsal).
 
 Training is on the CPU with a fixed seed; the model is saved under `models/ner-<hash>/`, the
@@ -73,7 +74,10 @@ def training_examples(gold_records: list[dict], articles: dict[str, Article]) ->
             if any(w_start < e and s < w_end for s, e in optional):
                 continue  # neither right nor wrong: teach nothing here
             window_text = text[w_start:w_end]
-            rehearsed = [(ent.start_char, ent.end_char, ent.label_) for ent in stock(window_text).ents
+            predicted = stock(window_text).ents
+            if not inside and not any(ent.label_ in org_labels for ent in predicted):
+                continue  # no organisation, and the stock model sees none: nothing to teach
+            rehearsed = [(ent.start_char, ent.end_char, ent.label_) for ent in predicted
                          if ent.label_ not in org_labels
                          and not any(ent.start_char < e and s < ent.end_char for s, e, _ in inside)]
             examples.append((window_text, sorted(inside + rehearsed)))

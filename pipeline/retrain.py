@@ -6,7 +6,9 @@
    the other folds and the fold is extracted with them. Pooled over the folds, the held-out
    scores are compared with the stock pipeline's on the same articles, per field.
 3. When the cross-validated score does not drop (or with --force), everything is learned again
-   from all the gold and written: the learned rule files and the fine-tuned model.
+   from all the gold and written: the learned rule files, and the fine-tuned model if it raised
+   the held-out score over the learned rules alone (a model that changes nothing measurable
+   is not worth the risk on articles unlike the gold).
 """
 
 from __future__ import annotations
@@ -33,25 +35,36 @@ HEADER = ("# Learned by `pipeline retrain` from gold records: do not edit by han
 
 @dataclass
 class RetrainReport:
-    before: Report
-    after: Report
+    before: Report  # the stock pipeline
+    rules_only: Report  # learned rules, stock NER
+    after: Report  # learned rules and, when trained, the fine-tuned NER
     folds: int
     learned: Learned
+    model_helps: bool = False
     written: bool = False
     model: Path | None = None
     files: list[Path] = field(default_factory=list)
 
+    @property
+    def chosen(self) -> Report:
+        """The held-out scores of what would be written."""
+        return self.after if self.model_helps else self.rules_only
+
     def format(self) -> str:
         lines = [f"{self.folds}-fold cross-validation over {self.before.articles} gold articles "
-                 "(held-out folds pooled): stock pipeline -> retrained", ""]
-        lines.append(f"{'field':16} {'stock F1':>9} {'retrained':>10}   stock tp/fp/fn -> retrained")
+                 "(held-out folds pooled)", ""]
+        lines.append(f"{'field':16} {'stock':>8} {'+rules':>8} {'+NER':>8}   tp/fp/fn: stock -> retrained")
         for name, tally in self.before.fields.items():
-            after = self.after.fields[name]
-            lines.append(f"{name:16} {tally.f1:9.3f} {after.f1:10.3f}   {tally.tp}/{tally.fp}/{tally.fn} -> "
-                         f"{after.tp}/{after.fp}/{after.fn}")
+            rules_only, after = self.rules_only.fields[name], self.after.fields[name]
+            lines.append(f"{name:16} {tally.f1:8.3f} {rules_only.f1:8.3f} {after.f1:8.3f}   "
+                         f"{tally.tp}/{tally.fp}/{tally.fn} -> {after.tp}/{after.fp}/{after.fn}")
         for name in self.before.accuracy:
-            lines.append(f"{name:16} {self.before.accuracy_of(name):9.3f} {self.after.accuracy_of(name):10.3f}")
-        lines.append(f"{'score':16} {self.before.score:9.3f} {self.after.score:10.3f}")
+            lines.append(f"{name:16} {self.before.accuracy_of(name):8.3f} {self.rules_only.accuracy_of(name):8.3f} "
+                         f"{self.after.accuracy_of(name):8.3f}")
+        lines.append(f"{'score':16} {self.before.score:8.3f} {self.rules_only.score:8.3f} {self.after.score:8.3f}")
+        trained = "" if self.after is not self.rules_only else " (not trained)"
+        lines.append("stock: hand-written rules, stock ja_ginza; +rules: with the rules learned from the other "
+                     f"folds; +NER: and the NER fine-tuned on them{trained}")
         lines.append("")
         counts = self.learned.count()
         lines.append("learned from all the gold: " + (", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing"))
@@ -60,8 +73,11 @@ class RetrainReport:
             lines.append("rules with false positives on the gold (precision, tp/fp):")
             lines += [f"  {p.rule:40} {p.precision:.2f}  {p.tp}/{p.fp}"
                       + ("  -> switched off" if p.rule in self.learned.disabled else "") for p in weak]
+        if self.after is not self.rules_only and not self.model_helps:
+            lines.append("the fine-tuned NER did not raise the held-out score: the stock model is kept")
         if self.written:
-            lines.append("written: " + ", ".join(str(p) for p in self.files + ([self.model] if self.model else [])))
+            lines.append("written: " + (", ".join(str(p) for p in self.files + ([self.model] if self.model else []))
+                                        or "nothing learned, so no learned files"))
         return "\n".join(lines)
 
 
@@ -147,7 +163,8 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
         progress("extracting the gold articles with the stock pipeline")
         stock = extract_articles([articles[i] for i in by_id], use_ner)
         before = score(gold_records, stock)
-        held_out: dict[str, Extraction] = {}
+        held_rules: dict[str, Extraction] = {}
+        held_full: dict[str, Extraction] = {}
         split = fold_split(list(by_id), folds, seed)
         for number, fold in enumerate(split, start=1):
             train = [by_id[i] for i in sorted(by_id) if i not in fold]
@@ -155,17 +172,23 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
             pipeline.stock()
             learned = learn(train, articles, stock)
             model = learn_model(train, articles, seed, epochs, Path(scratch)) if train_ner else None
-            pipeline.learned(learned.files, str(model) if model else None)
-            held_out.update(extract_articles([articles[i] for i in fold], use_ner))
-        after = score(gold_records, held_out)
+            held = [articles[i] for i in fold]
+            pipeline.learned(learned.files, None)
+            held_rules.update(extract_articles(held, use_ner))
+            if model:
+                pipeline.learned(learned.files, str(model))
+                held_full.update(extract_articles(held, use_ner))
+        rules_only = score(gold_records, held_rules)
+        after = score(gold_records, {**held_rules, **held_full}) if held_full else rules_only
         pipeline.stock()
         final = learn(gold_records, articles, stock)
-    report = RetrainReport(before, after, len(split), final)
-    if after.score < before.score and not force:
+    report = RetrainReport(before, rules_only, after, len(split), final,
+                           model_helps=bool(held_full) and after.score > rules_only.score)
+    if report.chosen.score < before.score and not force:
         return report
     progress("learning from all the gold and writing the result")
     report.files = write_learned(final, rules.LEARNED_DIR, sources or [])
-    if train_ner:
+    if train_ner and (report.model_helps or force):
         with _Pipeline() as pipeline:
             pipeline.stock()
             report.model = learn_model(gold_records, articles, seed, epochs, models_dir)

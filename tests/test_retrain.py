@@ -1,0 +1,134 @@
+"""`pipeline retrain` learns from corrected gold, measures itself, refuses to make things worse,
+and gives the same result twice. Each test works on its own copy of the rule files."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "retrain"
+ARTICLES = FIXTURES / "gold_articles.jsonl"
+GOLD = FIXTURES / "gold.jsonl"
+NEW_ARTICLE = FIXTURES / "new_article.txt"
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "pipeline" / "rules", rules, ignore=shutil.ignore_patterns("learned"))
+    env = {**os.environ, "PIPELINE_RULES_DIR": str(rules), "PIPELINE_MODELS_DIR": str(tmp_path / "models")}
+    return tmp_path, env
+
+
+def pipeline(env, *args):
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def rows(path):
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_tiny_gold_teaches_a_new_organisation_and_a_new_category_phrase(workspace):
+    tmp, env = workspace
+    before = pipeline(env, "run", NEW_ARTICLE, "--out", tmp / "before")
+    assert before.returncode == 0, before.stderr
+    assert "ハルカゼ調剤" not in {r["name"] for r in rows(tmp / "before" / "organizations.csv")}
+    assert "health" not in {r["category"] for r in rows(tmp / "before" / "data_categories.csv")}
+
+    result = pipeline(env, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "0")
+    assert result.returncode == 0, result.stderr
+    score_line = next(line for line in result.stdout.splitlines() if line.startswith("score"))
+    stock, with_rules = map(float, score_line.split()[1:3])
+    assert with_rules > stock, result.stdout  # learned from two articles, it helps on the third
+    assert "3-fold cross-validation over 3 gold articles" in result.stdout
+
+    after = pipeline(env, "run", NEW_ARTICLE, "--out", tmp / "after")
+    assert after.returncode == 0, after.stderr
+    orgs = {r["name"]: r["source"] for r in rows(tmp / "after" / "organizations.csv")}
+    assert orgs["ハルカゼ調剤"].startswith("learned.gaz.")
+    categories = {r["text"]: (r["category"], r["rule"]) for r in rows(tmp / "after" / "data_categories.csv")}
+    assert categories["処方薬情報"][0] == "health" and categories["処方薬情報"][1].startswith("learned.cat.")
+    learned = (tmp / "rules" / "learned" / "gazetteer.yaml").read_text(encoding="utf-8")
+    assert "name: ハルカゼ調剤" in learned and "kind: company" in learned
+
+
+def test_inconsistent_gold_that_would_lower_the_score_is_refused_unless_forced(workspace):
+    tmp, env = workspace
+    assert pipeline(env, "run", ARTICLES, "--out", tmp / "out").returncode == 0
+    assert pipeline(env, "draft-gold", "--out", tmp / "out", "--to", tmp / "draft.jsonl").returncode == 0
+    records = [json.loads(line) for line in (tmp / "draft.jsonl").read_text(encoding="utf-8").splitlines()]
+    for record in records[:2]:
+        record["dates"] = []  # an annotator who accepted the drafts but deleted the dates of two
+    careless = tmp / "careless.gold.jsonl"
+    careless.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+    refused = pipeline(env, "retrain", careless, "--articles", ARTICLES, "--epochs", "0")
+    assert refused.returncode == 1
+    assert "refused: the cross-validated score drops" in refused.stderr
+    assert not (tmp / "rules" / "learned").exists() or not list((tmp / "rules" / "learned").iterdir())
+
+    forced = pipeline(env, "retrain", careless, "--articles", ARTICLES, "--epochs", "0", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "date.month_day" in forced.stdout and "switched off" in forced.stdout
+    disabled = (tmp / "rules" / "learned" / "disabled.yaml").read_text(encoding="utf-8")
+    assert "rule: date.month_day" in disabled
+
+
+def test_the_same_gold_and_seed_give_the_same_learned_files_and_model(workspace, tmp_path_factory):
+    tmp, env = workspace
+    other = tmp_path_factory.mktemp("again")
+    shutil.copytree(REPO / "pipeline" / "rules", other / "rules", ignore=shutil.ignore_patterns("learned"))
+    env_again = {**env, "PIPELINE_RULES_DIR": str(other / "rules"), "PIPELINE_MODELS_DIR": str(other / "models")}
+    for environment in (env, env_again):
+        result = pipeline(environment, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "2", "--seed", "7",
+                          "--force")
+        assert result.returncode == 0, result.stderr
+
+    def contents(folder):
+        return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    learned = contents(tmp / "rules" / "learned")
+    assert learned and learned == contents(other / "rules" / "learned")
+    models = contents(tmp / "models")
+    assert any(name.endswith("ner/model") for name in models)
+    assert models == contents(other / "models")
+
+
+def test_the_pipeline_uses_the_newest_trained_model_and_reprocesses_for_it(workspace):
+    tmp, env = workspace
+    first = pipeline(env, "run", NEW_ARTICLE, "--out", tmp / "out")
+    assert "1 articles processed" in first.stderr
+    result = pipeline(env, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "2", "--force")
+    assert result.returncode == 0, result.stderr
+    (model,) = (tmp / "models").glob("ner-*")
+    chosen = subprocess.run([sys.executable, "-c", "from pipeline.ner import current_model; print(current_model())"],
+                            cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert chosen == str(model.resolve())
+    again = pipeline(env, "run", NEW_ARTICLE, "--out", tmp / "out")
+    assert "1 articles processed" in again.stderr, "new rules and a new model make stored rows stale"
+
+
+def test_draft_gold_restates_the_output_and_keeps_corrections_safe(tmp_path):
+    env = dict(os.environ)
+    run = pipeline(env, "run", REPO / "data" / "raw", "--out", tmp_path / "out", "--no-ner")
+    assert run.returncode == 0, run.stderr
+    draft = tmp_path / "draft.gold.jsonl"
+    made = pipeline(env, "draft-gold", "--out", tmp_path / "out", "--to", draft)
+    assert made.returncode == 0, made.stderr
+    records = [json.loads(line) for line in draft.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 11 and set(records[0]) >= {"id", "victim", "cause", "organizations", "categories"}
+    scored = pipeline(env, "eval", draft, "--out", tmp_path / "out", "--json")
+    assert json.loads(scored.stdout)["score"] == 1.0, "a draft is exactly what the pipeline said"
+    again = pipeline(env, "draft-gold", "--out", tmp_path / "out", "--to", draft)
+    assert again.returncode == 2 and "may hold corrections" in again.stderr
+    one = pipeline(env, "draft-gold", "s02_kitahama_fax", "--out", tmp_path / "out", "--to", tmp_path / "one.jsonl")
+    assert one.returncode == 0 and len((tmp_path / "one.jsonl").read_text(encoding="utf-8").splitlines()) == 1
