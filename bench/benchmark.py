@@ -74,7 +74,7 @@ def corpus_records(corpus: Path | None, size_mb: float) -> list[dict]:
 
 
 class TreeMemory:
-    """Peak memory of a process and its children, sampled every 200 ms (light enough not to slow it)."""
+    """Peak memory of a process and its children, sampled every 500 ms (light enough not to slow it)."""
 
     def __init__(self, pid: int):
         self.root = psutil.Process(pid)
@@ -99,7 +99,7 @@ class TreeMemory:
                 pss += getattr(info, "pss", info.rss)
             self.peak_rss = max(self.peak_rss, rss)
             self.peak_pss = max(self.peak_pss, pss)
-            time.sleep(0.2)
+            time.sleep(0.5)
 
     def stop(self) -> None:
         self.running = False

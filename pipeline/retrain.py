@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,11 +197,3 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
     rules.use_learned(None)
     report.written = True
     return report
-
-
-def remove_learned(models_dir: Path | None = None) -> list[Path]:
-    """Back to the stock pipeline: delete the learned rule files and fine-tuned models."""
-    removed = [*rules.LEARNED_DIR.glob("*.yaml"), *ner.trained_models(models_dir)]
-    for path in removed:
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
-    return removed
