@@ -120,6 +120,9 @@ def ner_windows(article: AnalysedArticle, claimed: Iterable[tuple[int, int]] = (
         sentence = article.sentence_at(token.start)
         start = max(tokens[max(0, index - WINDOW_TOKENS)].start, sentence.start)
         end = min(tokens[min(len(tokens) - 1, index + WINDOW_TOKENS)].end, sentence.end)
+        # Never cut a claimed name: `ホールディングスは、…` read alone looks like a name itself.
+        start = min([start, *(s for s, e in claimed if s < start < e and s >= sentence.start)])
+        end = max([end, *(e for s, e in claimed if s < end < e and e <= sentence.end)])
         if windows and start <= windows[-1][1] and article.sentence_index(windows[-1][0]) == \
                 article.sentence_index(start):
             windows[-1] = (windows[-1][0], max(windows[-1][1], end))

@@ -39,6 +39,10 @@ LATIN_WORD = r"[A-Za-z][A-Za-z0-9&.'!\-]*"
 KATAKANA_WORD = r"[ァ-ヴ][ァ-ヴー]*"
 NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}(?:・?{KATAKANA_WORD})*"
         rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヴー])")
+# A name that mixes scripts around a katakana or Latin core: 日立|システムズ, GMO|ペイメント…,
+# イトーヨーカ|堂. Used only after a cue that says a company follows (委託先の, 傘下の).
+MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:[\u4e00-\u9fff々]{{1,4}})?"
+              rf"(?:{LATIN_WORD}|{KATAKANA_WORD})(?:・?(?:{LATIN_WORD}|{KATAKANA_WORD}))*[堂屋舎]?")
 NAME_CHAR = r"A-Za-z0-9ァ-ヴー・&\u4e00-\u9fff々ヶ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
@@ -46,7 +50,7 @@ PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1
 HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
-WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded"}
+WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation"}
 
 
 @dataclass(frozen=True)
@@ -105,9 +109,9 @@ def org_rules() -> OrgRules:
     name_run = rf"(?:{brand}[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*|{hiragana_only})"
     contexts = []
     for entry in section(data, "contexts", path, ["kind", "pattern"]):
-        if "{name}" not in entry["pattern"]:
+        if "{name}" not in entry["pattern"] and "{mixed_name}" not in entry["pattern"]:
             raise RuleError(path, entry.get("__line__"), f"rule '{entry['id']}': pattern lacks {{name}}")
-        entry = dict(entry, pattern=entry["pattern"].replace("{name}", NAME))
+        entry = dict(entry, pattern=entry["pattern"].replace("{name}", NAME).replace("{mixed_name}", MIXED_NAME))
         contexts.append((entry["id"], entry["kind"], compile_pattern(entry, path)))
     generic = section(data, "generic_names", path)
     generic_names = frozenset(n for e in generic for n in e.get("names", []))

@@ -63,3 +63,16 @@ def test_windows_find_the_organisations_whole_sentences_find_on_our_samples():
 def test_the_model_is_loaded_once_whatever_the_call():
     assert ner.load_model() is ner.load_model(ner.MODEL_NAME)
     assert ner.load_model().pipe_names == ["tok2vec", "ner"], "components no stage reads are excluded"
+
+
+def test_a_window_never_cuts_a_name_the_patterns_found():
+    texts = ["東京北浜電力ホールディングスは、昨年からアルテミスと提携していたと明らかにした。"]
+    texts += [a.text for a in iter_inputs([REPO / "data" / "raw"]) if isinstance(a, Article)]
+    checked = 0
+    for text in texts:
+        analysed = make_article(text)
+        claimed = [(c.start, c.end) for c in pattern_candidates(analysed)]
+        for start, end in ner.ner_windows(analysed, claimed):
+            assert not any(s < start < e or s < end < e for s, e in claimed), analysed.text[start:end]
+            checked += 1
+    assert checked > 10

@@ -91,3 +91,17 @@ def test_hiragana_company_names_and_the_tails_of_quoted_names(article):
 
 def test_a_katakana_name_after_a_generic_noun_leads_the_sentence(article):
     assert names(article("中堅ゲーム会社ハーツフィールドは14日、流出の可能性を発表した。")) == ["ハーツフィールド"]
+
+
+def test_a_business_relation_names_a_company_of_mixed_scripts(article):
+    a = article("北浜電力は6月2日、委託先の日立ネクサスが管理するサーバーに不正アクセスがあったと発表した。")
+    assert "日立ネクサス" in names(a)
+    b = article("決済代行会社ミナトペイメントゲートウェイからの連絡で発覚した。")
+    assert names(b) == ["ミナトペイメントゲートウェイ"]
+    c = article("ホシノ・ホールディングス傘下のサクラヨーカ堂は、会員情報の流出を公表した。")
+    assert "サクラヨーカ堂" in names(c)
+
+
+def test_a_business_relation_followed_by_a_common_word_names_nothing(article):
+    for text in ("委託先の業者が誤って送信した。", "委託先のサーバーが攻撃を受けた。", "委託先のベンダーが調査している。"):
+        assert names(article(text)) == [], text
