@@ -30,6 +30,9 @@ LABEL_OF_KIND = {"company": "Company", "government": "Government", "education": 
 DEFAULT_EPOCHS = 8
 BATCH_SIZE = 8
 DROPOUT = 0.2
+# A small step (spaCy's default is 0.001), so that a few dozen examples nudge the stock model
+# rather than overwrite what it knows.
+LEARN_RATE = 0.0002
 
 Example = tuple[str, list[tuple[int, int, str]]]
 
@@ -112,6 +115,7 @@ def train(examples: list[Example], seed: int = 0, epochs: int = DEFAULT_EPOCHS):
     if not samples:
         return nlp
     optimizer = nlp.resume_training()
+    optimizer.learn_rate = LEARN_RATE
     shuffler = random.Random(seed)
     for _ in range(epochs):
         shuffler.shuffle(samples)
