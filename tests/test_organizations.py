@@ -103,5 +103,6 @@ def test_a_business_relation_names_a_company_of_mixed_scripts(article):
 
 
 def test_a_business_relation_followed_by_a_common_word_names_nothing(article):
-    for text in ("委託先の業者が誤って送信した。", "委託先のサーバーが攻撃を受けた。", "委託先のベンダーが調査している。"):
+    texts = ("委託先の業者が誤って送信した。", "委託先のサーバーが攻撃を受けた。", "委託先のベンダーが調査している。")
+    for text in texts:
         assert names(article(text)) == [], text
