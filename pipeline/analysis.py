@@ -99,6 +99,9 @@ class AnalysedArticle:
         return "\n".join(parts)
 
 
+HEADLINE_MAX_CHARS = 80
+
+
 def analyse(article: Article) -> AnalysedArticle:
     """Normalize, split sentences and tokenize (the NER stage adds entities later)."""
     norm = normalize_text(article.text)
@@ -109,6 +112,8 @@ def analyse(article: Article) -> AnalysedArticle:
     if article.title.strip():
         title, given = normalize_text(article.title).text.strip(), True
     else:
-        first_line = sentences[0].text if sentences else ""
-        title, given = first_line, False
+        # A headline is a short line of its own; a text that starts with its lead has none.
+        first_line = norm.text.strip().split("\n", 1)[0].strip()
+        is_headline = "\n" in norm.text.strip() and len(first_line) <= HEADLINE_MAX_CHARS
+        title, given = (first_line if is_headline else ""), False
     return AnalysedArticle(article, norm, sentences, tokens, title, given)

@@ -81,6 +81,7 @@ class OrgRules:
     gazetteer: dict[str, GazetteerEntry]  # every name and alias -> entry
     gazetteer_pattern: re.Pattern[str]
     media: re.Pattern[str]
+    authority: re.Pattern[str]  # names of authorities by form (府警, 地検) beyond the gazetteer
     contractor_before: re.Pattern[str]
     contractor_after: re.Pattern[str]
     legal_strip: re.Pattern[str]
@@ -125,6 +126,8 @@ def org_rules() -> OrgRules:
         for name in (item.name, *item.aliases):
             gazetteer[name] = item
     media = compile_pattern(section(gaz_data, "media_patterns", gaz_path, ["pattern"])[0], gaz_path)
+    authority = re.compile("|".join(compile_pattern(e, gaz_path).pattern
+                                    for e in section(gaz_data, "authority_patterns", gaz_path, ["pattern"])))
     contractor = section(data, "contractor_cues", path, ["pattern"])
     return OrgRules(
         legal_forms=legal,
@@ -145,6 +148,7 @@ def org_rules() -> OrgRules:
         gazetteer=gazetteer,
         gazetteer_pattern=re.compile(rf"(?<![{NAME_CHAR}])(?:{alternation(gazetteer)})"),
         media=media,
+        authority=authority,
         contractor_before=compile_pattern(_by_id(contractor, "org.contractor.before"), path),
         contractor_after=compile_pattern(_by_id(contractor, "org.contractor.after"), path),
         legal_strip=re.compile(rf"^(?:{legal_alt})\s?・?\s?|\s?(?:{legal_alt})$"),
@@ -296,6 +300,11 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
             elif nxt.surface in PLACE_HEADS:
                 end = nxt.start + 1
             break
+        last = tokens[j]
+        # The dictionary holds some municipalities whole (松川町): the suffix is inside the token.
+        if last.is_place_name and len(last.surface) >= 2 and last.surface[-1] in PLACE_SUFFIXES \
+                and (end is None or end < last.end):
+            end = last.end
         i = j + 1
         if end is None:
             continue
@@ -524,7 +533,7 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
         org.mentions.append((cand.start, cand.end, cand.source))
     for org in by_group.values():
         entry = rules.gazetteer.get(org.name)
-        org.authority = bool(entry and entry.authority)
+        org.authority = bool(entry and entry.authority) or bool(rules.authority.search(org.name))
         org.media = bool(entry and entry.media) or bool(rules.media.search(org.name) and org.kind != "government")
         _add_further_mentions(text, org)
     organizations = _merge_overlapping(list(by_group.values()))

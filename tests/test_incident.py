@@ -63,3 +63,15 @@ def test_statistics_are_not_an_incident(article):
     a = article("サイバー攻撃の被害件数、過去最多に\n"
                 "機構は、ランサムウェアの被害が1位になったと公表し、対策を呼びかけた。")
     assert not incident_of(a).is_incident
+
+
+def test_the_police_who_arrest_an_insider_are_not_the_victim(article):
+    a = article("北浜県警は14日、勤務先の顧客情報約1万件を持ち出して売却したとして、通信会社の元社員の男を逮捕した。",
+                "2025-05-15")
+    row = incident_of(a)
+    assert (row.victim, row.cause, row.affected_total) == ("", "insider", 10000)
+
+
+def test_a_letter_posted_to_the_wrong_patient_is_a_misdelivery(article):
+    a = article("みなとクリニックは、患者58人分の検査結果を誤って別の患者に郵送していたと公表した。")
+    assert incident_of(a).cause == "misdelivery"

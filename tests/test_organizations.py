@@ -106,3 +106,8 @@ def test_a_business_relation_followed_by_a_common_word_names_nothing(article):
     texts = ("委託先の業者が誤って送信した。", "委託先のサーバーが攻撃を受けた。", "委託先のベンダーが調査している。")
     for text in texts:
         assert names(article(text)) == [], text
+
+
+def test_a_municipality_the_dictionary_holds_whole_acts(article):
+    a = article("長野県松川町は18日、町立図書館の利用者情報を記録したパソコンが盗まれたと発表した。")
+    assert names(a) == ["長野県松川町"]
