@@ -35,6 +35,7 @@ class IncidentRules:
     denial: re.Pattern[str]
     affected: re.Pattern[str]
     suspects: re.Pattern[str]
+    case_count: re.Pattern[str]
     victim_points: dict[str, float]
     leak_subject: re.Pattern[str]
     data_owner: re.Pattern[str]
@@ -58,6 +59,7 @@ def incident_rules() -> IncidentRules:
         denial=first("cause_denials"),
         affected=first("affected_cues"),
         suspects=first("suspect_cues"),
+        case_count=first("case_counts"),
         victim_points={e["id"]: float(e["points"]) for e in section(data, "victim_scores", path, ["points"])},
         leak_subject=first("leak_subject"),
         data_owner=first("data_owner"),
@@ -115,6 +117,8 @@ def _is_affected_count(article: AnalysedArticle, row: CountRow) -> bool:
     sentence = article.sentence_at(position)
     if row.unit != "件" and rules.suspects.search(sentence.text):
         return False
+    if rules.case_count.search(article.text[max(sentence.start, position - 12):position]):
+        return False  # `漏えい等事案が1万2,120件`: a tally of cases, not of the affected
     context = article.context_text(position)
     return bool(rules.event.search(context) or rules.affected.search(context))
 

@@ -49,6 +49,8 @@ PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayo
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
 HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
+# Kana that particles and verb endings are made of: a hiragana run holding one is a phrase.
+PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation"}
 
@@ -194,8 +196,11 @@ def is_organization_name(name: str) -> bool:
     if any(name.startswith(p) and len(name) > len(p) and name[len(p):] not in PLACE_SUFFIXES
            for p in rules.generic_prefixes):
         return False
-    # `株式会社X 個人情報漏えい`: a phrase, not a name (a leading hiragana word is fine: さくら総合病院).
-    if re.search(r"\s[\u3040-\u9fff]", name) or re.search(r"[\u3041-\u309f]{3,}", name.lstrip(HIRAGANA)):
+    # `株式会社X 個人情報漏えい`: a phrase, not a name. A hiragana brand word is fine, leading
+    # (さくら総合病院) or inside (県立中部みらい病院), when it holds no particle or verb ending.
+    if re.search(r"\s[\u3040-\u9fff]", name):
+        return False
+    if any(re.search(PHRASE_KANA, run) for run in re.findall(r"[\u3041-\u309f]{3,}", name.lstrip(HIRAGANA))):
         return False
     if any(p.search(name) for p in rules.not_organizations):
         return False
@@ -243,8 +248,18 @@ def _extend_name_start(article: AnalysedArticle, start: int) -> tuple[int, bool]
     if run and len("".join(t.surface for t in run)) >= 2:
         boundary = article.text[run[0].start - 1:run[0].start]
         if not boundary or not re.match(r"[\u3040-\u309f]", boundary):
-            return run[0].start, True
+            return _kanji_before(article.text, run[0].start), True
+    if re.match(r"[\u3041-\u309f]", article.text[start:start + 1]):
+        return _kanji_before(article.text, start), True
     return start, False
+
+
+def _kanji_before(text: str, start: int) -> int:
+    """Where a kanji run glued before a hiragana brand word starts (県立中部|みらい病院)."""
+    begin = start
+    while begin > 0 and re.match(r"[\u4e00-\u9fff々]", text[begin - 1]):
+        begin -= 1
+    return begin
 
 
 def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:

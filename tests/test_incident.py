@@ -75,3 +75,16 @@ def test_the_police_who_arrest_an_insider_are_not_the_victim(article):
 def test_a_letter_posted_to_the_wrong_patient_is_a_misdelivery(article):
     a = article("みなとクリニックは、患者58人分の検査結果を誤って別の患者に郵送していたと公表した。")
     assert incident_of(a).cause == "misdelivery"
+
+
+def test_a_tally_of_reported_cases_is_statistics_not_an_incident(article):
+    a = article("北浜県個人情報審議会は25日、昨年度に報告のあった漏えい等事案が1万2,120件となり、"
+                "過去最多だったと発表した。", "2025-04-26", title="昨年度の個人情報漏えい、過去最多に")
+    assert not incident_of(a).is_incident
+
+
+def test_an_employee_who_looked_up_residents_and_told_a_friend_is_an_insider(article):
+    a = article("北浜町は29日、税務課の元職員が業務と関係なく住民約40人の所得情報を閲覧し、"
+                "知人に漏らしていたと発表した。", "2025-09-30")
+    row = incident_of(a)
+    assert row.is_incident and (row.victim, row.cause, row.affected_total) == ("北浜町", "insider", 40)

@@ -111,3 +111,9 @@ def test_a_business_relation_followed_by_a_common_word_names_nothing(article):
 def test_a_municipality_the_dictionary_holds_whole_acts(article):
     a = article("長野県松川町は18日、町立図書館の利用者情報を記録したパソコンが盗まれたと発表した。")
     assert names(a) == ["長野県松川町"]
+
+
+def test_a_hiragana_brand_word_inside_a_name_is_kept_whole(article):
+    a = article("北浜県は1日、県立中部ひまわり病院の医師が、患者の氏名を記録したUSBメモリーを紛失したと発表した。")
+    assert "県立中部ひまわり病院" in names(a)
+    assert names(article("データを紛失した病院は謝罪した。")) == []
