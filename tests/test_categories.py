@@ -47,3 +47,9 @@ def test_a_listed_clause_ending_in_fukumare_is_positive(article):
     a = article("流出した情報には氏名、電話番号が含まれ、クレジットカード情報や口座情報は含まれていないという。")
     assert pairs(extract_categories(a)) == [("bank_account", True), ("credit_card", True), ("name", False),
                                              ("phone", False)]
+
+
+def test_nothing_but_the_address_means_the_address_leaked(article):
+    a = article("誤ってTO欄に他のお客様のメールアドレス計327件を表示して送信しました。"
+                "メールアドレス以外の情報は含まれておりません。")
+    assert {(row.category, row.negated) for row in extract_categories(a)} == {("email", False)}

@@ -88,3 +88,12 @@ def test_an_employee_who_looked_up_residents_and_told_a_friend_is_an_insider(art
                 "知人に漏らしていたと発表した。", "2025-09-30")
     row = incident_of(a)
     assert row.is_incident and (row.victim, row.cause, row.affected_total) == ("北浜町", "insider", 40)
+
+
+def test_encrypted_passwords_do_not_make_an_intrusion_ransomware(article):
+    a = article("北浜クラウドは29日、データベースに不正アクセスがあり、利用者の氏名が流出したと明らかにした。"
+                "パスワードは暗号化されていたという。", "2023-11-30")
+    assert incident_of(a).cause == "unauthorized_access"
+    b = article("北浜医療センターは7日、電子カルテのサーバーが暗号化され、患者の診療情報が"
+                "閲覧できなくなったと発表した。", "2025-08-08")
+    assert incident_of(b).cause == "ransomware"
