@@ -95,5 +95,5 @@ def test_encrypted_passwords_do_not_make_an_intrusion_ransomware(article):
                 "パスワードは暗号化されていたという。", "2023-11-30")
     assert incident_of(a).cause == "unauthorized_access"
     b = article("北浜医療センターは7日、電子カルテのサーバーが暗号化され、患者の診療情報が"
-                "閲覧できなくなったと発表した。", "2025-08-08")
+                "流出した可能性があると発表した。", "2025-08-08")
     assert incident_of(b).cause == "ransomware"
