@@ -12,7 +12,7 @@ import click
 from pipeline.config import ConfigError, Settings, load_settings, parse_size
 from pipeline.evaluate import evaluate
 from pipeline.parallel import Executor, default_workers, make_executor
-from pipeline.progress import Progress, count_inputs, run_summary
+from pipeline.progress import Progress, run_summary
 from pipeline.reading import iter_inputs
 from pipeline.records import TABLES
 from pipeline.review import write_review
@@ -78,7 +78,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None
                        "its saved articles are kept and the rest are processed now", err=True)
         items = iter_inputs(list(inputs), max_bytes or settings.max_bytes)
         executor = _executor(workers or settings.workers or default_workers(), use_ner, dask_address)
-        progress = Progress(count_inputs(list(inputs)), enabled=not quiet and sys.stderr.isatty())
+        progress = Progress(list(inputs), enabled=not quiet and sys.stderr.isatty())
         try:
             result = run_into_store(items, store, use_ner=use_ner, rebuild=rebuild, prune=prune, executor=executor,
                                     on_outcome=progress.advance)

@@ -252,3 +252,13 @@ def roll_up(article: AnalysedArticle, organizations: list[Organization], dates: 
         categories=";".join(leaked),
         not_leaked_categories=";".join(not_leaked),
     )
+
+
+def incident_period(incident: IncidentRow, reference_date: str, length: int) -> str:
+    """The first `length` characters (4: the year, 7: the month) of the date an incident counts
+    under: announced, else detected, else occurred, else the article's date; "" when none.
+    `incident` may also be a DataFrame row with the same columns."""
+    for value in (incident.announced_on, incident.detected_on, incident.occurred_on, reference_date):
+        if isinstance(value, str) and len(value) >= length and value[:4].isdigit():
+            return value[:length]
+    return ""

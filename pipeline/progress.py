@@ -29,13 +29,14 @@ def count_inputs(paths: list[Path]) -> int:
 class Progress:
     """A bar with articles done, rate, ETA and characters per second; silent when disabled."""
 
-    def __init__(self, total: int, enabled: bool):
+    def __init__(self, inputs: list[Path], enabled: bool):
         self.bar = None
         self.started = time.perf_counter()
         self.characters = self.failed = 0
-        if enabled:
+        if enabled:  # counting reads every JSONL input once more: only worth it for a bar
             from tqdm import tqdm
 
+            total = count_inputs(inputs)
             self.bar = tqdm(total=total or None, unit="article", dynamic_ncols=True, smoothing=0.1)
 
     def advance(self, outcome: Outcome) -> None:

@@ -22,7 +22,7 @@ from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
-from pipeline.records import IncidentRow
+from pipeline.incident import incident_period
 from pipeline.store import Store
 
 REVIEW_DIR = "review"
@@ -41,14 +41,6 @@ def script_json(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-def incident_month(incident: IncidentRow, reference_date: str) -> str:
-    """YYYY-MM the incident counts under: announced, else detected or occurred, else the article date."""
-    for value in (incident.announced_on, incident.detected_on, incident.occurred_on, reference_date):
-        if value and len(value) >= 7 and value[:4].isdigit():
-            return value[:7]
-    return ""
 
 
 def chart_svg(months: dict[str, Counter]) -> str:
@@ -104,7 +96,7 @@ def review_data(store: Store) -> tuple[dict, list[dict]]:
         if row.status != "ok" or row.article_id not in incidents:
             continue
         incident = incidents[row.article_id]
-        month = incident_month(incident, row.reference_date) if incident.is_incident else ""
+        month = incident_period(incident, row.reference_date, 7) if incident.is_incident else ""
         if month:
             months[month][incident.cause] += 1
         overview.append({**asdict(incident), "title": row.title, "source": row.source, "month": month,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.api import tables_to_frames
+from pipeline.incident import incident_period
 from pipeline.store import Store
 
 
@@ -63,11 +64,7 @@ def pad(text: str, width: int) -> str:
 
 
 def _year(row: pd.Series) -> str:
-    for column in ("announced_on", "detected_on", "occurred_on", "reference_date"):
-        value = row.get(column)
-        if isinstance(value, str) and value[:4].isdigit():
-            return value[:4]
-    return "unknown"
+    return incident_period(row, row.get("reference_date"), 4) or "unknown"
 
 
 def summarize(store: Store, top: int = 10) -> Summary:
