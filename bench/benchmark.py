@@ -30,7 +30,7 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.reading import iter_inputs  # noqa: E402
+from pipeline.batch.reading import iter_inputs  # noqa: E402
 from pipeline.records import Article  # noqa: E402
 
 PLAIN_GINZA = """

@@ -15,9 +15,9 @@ from dataclasses import astuple, dataclass, fields
 
 import pandas as pd
 
-from pipeline.reading import InputError, article_from_record
+from pipeline.batch.reading import InputError, article_from_record
+from pipeline.batch.run import run_articles
 from pipeline.records import TABLES, Article, ReadFailure, column_names
-from pipeline.run import run_articles
 
 Input = str | Mapping[str, typing.Any]
 

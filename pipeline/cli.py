@@ -9,17 +9,18 @@ from pathlib import Path
 
 import click
 
-from pipeline.config import ConfigError, Settings, load_settings, parse_size
-from pipeline.evaluate import evaluate
-from pipeline.parallel import Executor, default_workers, make_executor
-from pipeline.progress import Progress, run_summary
-from pipeline.reading import iter_inputs
+from pipeline.batch.config import ConfigError, Settings, load_settings, parse_size
+from pipeline.batch.parallel import Executor, default_workers, make_executor
+from pipeline.batch.progress import Progress, run_summary
+from pipeline.batch.reading import iter_inputs
+from pipeline.batch.run import default_out_dir, run_into_store
+from pipeline.batch.store import STORE_NAME, RunLock, Store, StoreError
+from pipeline.batch.writing import write_tables
+from pipeline.learning.evaluate import evaluate
 from pipeline.records import TABLES
-from pipeline.review import write_review
-from pipeline.rules import RuleError
-from pipeline.run import default_out_dir, run_into_store
-from pipeline.store import STORE_NAME, RunLock, Store, StoreError
-from pipeline.writing import write_tables
+from pipeline.report.review import write_review
+from pipeline.stages.extraction import ExtractionJob
+from pipeline.stages.rules import RuleError
 
 
 @click.group()
@@ -117,7 +118,7 @@ def review(out_dir: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def stats(out_dir: Path | None, top: int, as_json: bool) -> None:
     """Summarize the store: incidents by cause and year, top victims, affected totals, data categories."""
-    from pipeline.stats import summarize  # pandas: imported only by the commands that use it
+    from pipeline.report.stats import summarize  # pandas: imported only by the commands that use it
 
     out_dir = _existing_store(out_dir)
     with Store.open(out_dir) as store:
@@ -134,7 +135,7 @@ def stats(out_dir: Path | None, top: int, as_json: bool) -> None:
 @click.option("--force", is_flag=True, help="Overwrite --to if it exists (it may hold your corrections).")
 def draft_gold(article_ids: tuple[str, ...], out_dir: Path | None, target: Path, force: bool) -> None:
     """Write gold records pre-filled from the output, for ARTICLE_IDS (default: all), to correct by hand."""
-    from pipeline.gold import draft_records, write_records
+    from pipeline.learning.gold import draft_records, write_records
 
     out_dir = _existing_store(out_dir)
     if target.exists() and not force:
@@ -169,8 +170,8 @@ def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_
 
     Refuses to write anything when the cross-validated score drops (exit 1), unless --force.
     """
-    from pipeline.gold import GoldError, read_gold_files
-    from pipeline.retrain import retrain as run_retrain
+    from pipeline.learning.gold import GoldError, read_gold_files
+    from pipeline.learning.retrain import retrain as run_retrain
 
     try:
         gold = read_gold_files(gold_files)
@@ -222,7 +223,7 @@ def _existing_store(out_dir: Path | None) -> Path:
 
 def _executor(workers: int, use_ner: bool, dask_address: str | None) -> Executor:
     try:
-        return make_executor(workers, use_ner, dask_address)
+        return make_executor(workers, ExtractionJob.here(use_ner), dask_address)
     except (RuntimeError, OSError) as exc:
         raise click.UsageError(f"--dask {dask_address}: {exc}") from exc
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.analysis import AnalysedArticle, analyse
 from pipeline.records import Article
+from pipeline.stages.analysis import AnalysedArticle, analyse
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

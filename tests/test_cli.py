@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from pipeline.api import tables_to_frames
-from pipeline.reading import iter_inputs
+from pipeline.batch.reading import iter_inputs
+from pipeline.batch.store import Store
 from pipeline.records import TABLES, Article, column_names
-from pipeline.store import Store
 
 from .conftest import REPO
 
@@ -251,7 +251,7 @@ def test_a_store_that_is_not_a_store_stops_the_run_with_exit_2(tmp_path):
 
 def test_a_malformed_rule_file_stops_the_run_at_start_up_naming_file_and_line(tmp_path):
     rules = tmp_path / "rules"
-    shutil.copytree(REPO / "pipeline" / "rules", rules)
+    shutil.copytree(REPO / "pipeline" / "stages" / "rules", rules)
     dates = rules / "dates.yaml"
     dates.write_text(dates.read_text(encoding="utf-8").replace("pattern: '(?P<era>", "pattern: '((?P<era>", 1),
                      encoding="utf-8")

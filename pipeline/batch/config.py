@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from pipeline.reading import DEFAULT_MAX_BYTES
+from pipeline.batch.reading import DEFAULT_MAX_BYTES
 
 CONFIG_NAME = "pipeline.toml"
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMG]?i?B?)", re.IGNORECASE)

@@ -1,8 +1,9 @@
 """Where extraction runs: in this process, in a pool of worker processes, or on a Dask cluster.
 
-Each executor has `submit(article) -> future` (`future.result()` gives an `Extracted`) and
-`close()`. Workers load the models once (module-level caches in each worker process) and
-return rows; only the calling process touches the store.
+Each executor runs a job (pipeline.stages.extraction.ExtractionJob) on articles:
+`submit(article) -> future` (`future.result()` is what the job returned) and `close()`. Workers
+load the models once (module-level caches in each worker process) and return rows; only the
+calling process touches the store.
 """
 
 from __future__ import annotations
@@ -13,43 +14,20 @@ import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from pipeline.records import Article, Extraction
-from pipeline.rules import RuleError
+from pipeline.records import Article
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Extracted:
-    """The result of extracting one article: rows and reference date, or the error."""
+class Job(Protocol):
+    """What an executor runs for each article (pipeline.stages.extraction.ExtractionJob): picklable,
+    so that a worker process or a Dask worker can run it, and warmed up once per process."""
 
-    extraction: Extraction | None
-    reference_date: str
-    error: str = ""
+    def __call__(self, article: Article) -> Any: ...
 
-
-def extract_safely(article: Article, use_ner: bool, model: str | None = None) -> Extracted:
-    """Extract one article; a bug in one article becomes its error, a broken rule file stops all.
-
-    `model` names the NER model the caller uses, so that a worker on another machine (or in
-    another folder) uses the same one rather than its own choice.
-    """
-    from pipeline.ner import current_model, use_model
-    from pipeline.run import extract
-
-    if model and model != current_model():
-        use_model(model)
-    try:
-        extraction, reference_date = extract(article, use_ner)
-    except RuleError:
-        raise  # the rules are broken for every article, not this one
-    except Exception as exc:  # one article's bug must not stop the batch
-        log.exception("%s: extraction failed", article.source)
-        return Extracted(None, article.reference_date, f"extraction failed: {type(exc).__name__}: {exc}")
-    return Extracted(extraction, reference_date)
+    def warm_up(self) -> None: ...
 
 
 def _die_with_parent() -> None:
@@ -65,21 +43,14 @@ def _die_with_parent() -> None:
         pass
 
 
-def start_worker(use_ner: bool) -> None:
+def start_worker(job: Job) -> None:
     """Initializer of a pool worker."""
     _die_with_parent()
-    warm_up(use_ner)
+    job.warm_up()
 
 
-def warm_up(use_ner: bool) -> None:
-    """Load the rules (and the NER model) now, once per process, not inside the first article."""
-    from pipeline.run import check_rules
-
-    check_rules()
-    if use_ner:
-        from pipeline.ner import load_model
-
-        load_model()
+def _warm_up(job: Job) -> None:
+    job.warm_up()
 
 
 class Executor(Protocol):
@@ -91,13 +62,13 @@ class Executor(Protocol):
 class InlineExecutor:
     """Extraction in this process, one article at a time (`--workers 1`)."""
 
-    def __init__(self, use_ner: bool):
-        self.use_ner = use_ner
+    def __init__(self, job: Job):
+        self.job = job
 
     def submit(self, article: Article) -> Future:
         future: Future = Future()
         try:
-            future.set_result(extract_safely(article, self.use_ner))
+            future.set_result(self.job(article))
         except BaseException as exc:  # RuleError and KeyboardInterrupt reach the caller via result()
             future.set_exception(exc)
         return future
@@ -115,30 +86,30 @@ class PoolExecutor:
     articles that were in flight).
     """
 
-    def __init__(self, workers: int, use_ner: bool):
+    def __init__(self, workers: int, job: Job):
         self.workers = workers
-        self.use_ner = use_ner
+        self.job = job
         self.pool: ProcessPoolExecutor | None = None
 
     def _start(self) -> ProcessPoolExecutor:
-        warm_up(self.use_ner)
+        self.job.warm_up()
         # Objects made so far (the model above all) are never collected: freezing them keeps the
         # garbage collector from writing to their pages, which would copy them into each worker.
         gc.freeze()
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
-                                   initializer=start_worker, initargs=(self.use_ner,))
+                                   initializer=start_worker, initargs=(self.job,))
 
     def submit(self, article: Article) -> Future:
         if self.pool is None:
             self.pool = self._start()
         try:
-            return self.pool.submit(extract_safely, article, self.use_ner)
+            return self.pool.submit(self.job, article)
         except BrokenProcessPool:
             log.warning("a worker process died; starting a new pool")
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = self._start()
-            return self.pool.submit(extract_safely, article, self.use_ner)
+            return self.pool.submit(self.job, article)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -153,12 +124,12 @@ class DaskExecutor:
     results come back to this process, which alone writes the store.
     """
 
-    def __init__(self, address: str, workers: int, use_ner: bool):
+    def __init__(self, address: str, workers: int, job: Job):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
             raise RuntimeError("--dask needs Dask: pip install -e '.[dask]'") from exc
-        self.use_ner = use_ner
+        self.job = job
         self.cluster = None
         # Dask reports every connection at INFO; a batch run only wants its warnings.
         logging.getLogger("distributed").setLevel(logging.WARNING)
@@ -171,14 +142,11 @@ class DaskExecutor:
             self.client = Client(self.cluster)
         else:
             self.client = Client(address, timeout=30)
-        from pipeline.ner import current_model
-
-        self.model = current_model()
-        self.client.run(warm_up, use_ner)
+        self.client.run(_warm_up, job)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def submit(self, article: Article) -> Future:
-        return self.client.submit(extract_safely, article, self.use_ner, self.model, pure=False)
+        return self.client.submit(job_call, self.job, article, pure=False)
 
     def close(self) -> None:
         self.client.close()
@@ -194,9 +162,13 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def make_executor(workers: int, use_ner: bool, dask: str | None = None) -> Executor:
+def job_call(job: Job, article: Article) -> Any:
+    return job(article)
+
+
+def make_executor(workers: int, job: Job, dask: str | None = None) -> Executor:
     if dask:
-        return DaskExecutor(dask, workers, use_ner)
+        return DaskExecutor(dask, workers, job)
     if workers <= 1:
-        return InlineExecutor(use_ner)
-    return PoolExecutor(workers, use_ner)
+        return InlineExecutor(job)
+    return PoolExecutor(workers, job)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pipeline.reading import HTML_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES
-from pipeline.run import Outcome, RunResult
+from pipeline.batch.reading import HTML_SUFFIXES, JSONL_SUFFIXES, TEXT_SUFFIXES
+from pipeline.batch.run import Outcome, RunResult
 
 
 def count_inputs(paths: list[Path]) -> int:

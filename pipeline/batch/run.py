@@ -18,53 +18,15 @@ from functools import cache
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.analysis import analyse
-from pipeline.categories import category_rules, extract_categories
-from pipeline.counts import count_rules, extract_counts
-from pipeline.dates import date_rules, extract_dates, reference_date_for
-from pipeline.incident import headline_article, incident_rules, roll_up
-from pipeline.ner import find_entities, model_identity, not_name_words
-from pipeline.organizations import find_organizations, org_rules, organization_rows, pattern_candidates
-from pipeline.parallel import Executor, InlineExecutor, make_executor
+from pipeline.batch.parallel import Executor, InlineExecutor, make_executor
+from pipeline.batch.store import Store
 from pipeline.records import TABLES, Article, ArticleRow, Extraction, ReadFailure
-from pipeline.rules import RULES_DIR, RuleError, check_no_unread_sections, disabled_rules, rules_version
-from pipeline.store import Store
+from pipeline.stages.extraction import ExtractionJob, check_rules
+from pipeline.stages.ner import model_identity
+from pipeline.stages.rules import RuleError, rules_version
 
 log = logging.getLogger(__name__)
-PACKAGE_DIR = Path(__file__).parent
-
-
-def extract(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
-    """All rows of one article, and its reference date (given, or inferred from the text)."""
-    analysed = analyse(article)
-    patterns = pattern_candidates(analysed)
-    if use_ner:
-        analysed.entities = find_entities(analysed, claimed=[(c.start, c.end) for c in patterns])
-    organizations = find_organizations(analysed, patterns)
-    off = disabled_rules()  # switched off by `pipeline retrain` for mostly false positives
-    dates = [row for row in extract_dates(analysed) if row.rule not in off]
-    counts = [row for row in extract_counts(analysed) if row.rule not in off]
-    categories = [row for row in extract_categories(analysed) if row.rule not in off]
-    headline = headline_article(analysed)
-    title_organizations = find_organizations(analyse(headline)) if headline else []
-    incident = roll_up(analysed, organizations, dates, counts, categories, title_organizations)
-    reference_date, _ = reference_date_for(analysed)
-    return Extraction(
-        organizations=organization_rows(analysed, organizations, incident.victim),
-        dates=dates,
-        counts=counts,
-        categories=categories,
-        incident=incident,
-    ), reference_date
-
-
-def check_rules() -> None:
-    """Load and compile every rule file now, so that a malformed one stops the run before any
-    article is read (RuleError names the file, the line and the reason)."""
-    for load_stage_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules, not_name_words):
-        load_stage_rules()
-    for path in sorted(RULES_DIR.glob("*.yaml")):
-        check_no_unread_sections(path.name)
+PACKAGE_DIR = Path(__file__).parent.parent
 
 
 def article_row(article: Article, reference_date: str, status: str = "ok", error: str = "") -> ArticleRow:
@@ -85,8 +47,8 @@ def input_key(article: Article) -> str:
 @cache
 def _code_version() -> str:
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        digest.update(path.name.encode())
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -116,7 +78,7 @@ def process(items: Iterable[Article | ReadFailure], use_ner: bool = True,
     Outcomes come in input order. Extraction runs on `executor` (default: in this process);
     a bounded number of articles is in flight at once, so memory stays flat on any batch size.
     """
-    executor = executor or InlineExecutor(use_ner)
+    executor = executor or InlineExecutor(ExtractionJob.here(use_ner))
     in_flight = max(4, 4 * getattr(executor, "workers", 1))
     pending: deque[Outcome | tuple[Article, Future]] = deque()
     seen: dict[str, str] = {}
@@ -207,7 +169,7 @@ def run_articles(items: Iterable[Article | ReadFailure], use_ner: bool = True, w
     check_rules()
     result = RunResult()
     started = time.perf_counter()
-    executor = make_executor(workers, use_ner)
+    executor = make_executor(workers, ExtractionJob.here(use_ner))
     try:
         for outcome in process(items, use_ner, executor=executor):
             result.add(outcome)

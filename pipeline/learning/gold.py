@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.evaluate import SCORED_UNITS
-from pipeline.store import Store
+from pipeline.batch.store import Store
+from pipeline.learning.evaluate import SCORED_UNITS
 
 
 def draft_records(store: Store, article_ids: Iterable[str] = ()) -> list[dict]:

@@ -19,11 +19,11 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-from pipeline.analysis import analyse
-from pipeline.learning import guess_kind
-from pipeline.ner import MODEL_NAME, WINDOW_TOKENS, load_model, ner_windows
-from pipeline.organizations import org_rules
+from pipeline.learning.rule_learning import guess_kind
 from pipeline.records import Article
+from pipeline.stages.analysis import analyse
+from pipeline.stages.ner import MODEL_NAME, WINDOW_TOKENS, load_model, ner_windows
+from pipeline.stages.organizations import org_rules
 
 LABEL_OF_KIND = {"company": "Company", "government": "Government", "education": "School",
                  "medical": "Organization_Other", "other": "Organization_Other"}
@@ -97,7 +97,7 @@ def train(examples: list[Example], seed: int = 0, epochs: int = DEFAULT_EPOCHS):
     import spacy
     from spacy.training import Example as SpacyExample
 
-    from pipeline.ner import UNUSED_COMPONENTS
+    from pipeline.stages.ner import UNUSED_COMPONENTS
 
     spacy.util.fix_random_seed(seed)
     nlp = spacy.load(MODEL_NAME, exclude=UNUSED_COMPONENTS)

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import yaml
 
-from pipeline import ner, rules
-from pipeline.evaluate import Report, evaluate_tables, rows_by_article
-from pipeline.learning import Learned, learn
+from pipeline.learning.evaluate import Report, evaluate_tables, rows_by_article
+from pipeline.learning.rule_learning import Learned, learn
 from pipeline.records import Article, Extraction
-from pipeline.run import extract
+from pipeline.stages import ner, rules
+from pipeline.stages.extraction import extract_article
 
 DEFAULT_FOLDS = 5
 HEADER = ("# Learned by `pipeline retrain` from gold records: do not edit by hand (retrain instead).\n"
@@ -89,7 +89,7 @@ def fold_split(ids: list[str], folds: int, seed: int) -> list[list[str]]:
 
 
 def extract_articles(articles: list[Article], use_ner: bool) -> dict[str, Extraction]:
-    return {article.article_id: extract(article, use_ner)[0] for article in articles}
+    return {article.article_id: extract_article(article, use_ner)[0] for article in articles}
 
 
 def score(gold_records: list[dict], extractions: dict[str, Extraction]) -> Report:
@@ -124,7 +124,7 @@ class _Pipeline:
 
 def learn_model(gold_records: list[dict], articles: dict[str, Article], seed: int, epochs: int,
                 models_dir: Path) -> Path | None:
-    from pipeline import ner_training
+    from pipeline.learning import ner_training
 
     examples = ner_training.training_examples(gold_records, articles)
     if not examples or epochs <= 0:

@@ -1,6 +1,6 @@
 """Learn from corrected gold records (`pipeline retrain`).
 
-What is learned, each kept apart from the hand-written rules (pipeline/rules/learned/*.yaml,
+What is learned, each kept apart from the hand-written rules (pipeline/stages/rules/learned/*.yaml,
 entries appended to the sections of the file of the same name):
 
 - gazetteer.yaml: organisations the pipeline missed, with their other accepted names as aliases
@@ -25,12 +25,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pipeline.analysis import analyse
-from pipeline.evaluate import SCORED_UNITS, normalize_org
-from pipeline.numerals import NUMBER_PATTERN, parse_number
-from pipeline.organizations import org_rules
+from pipeline.learning.evaluate import SCORED_UNITS, normalize_org
 from pipeline.records import Article, Extraction
-from pipeline.rules import DISABLED_FILE
+from pipeline.stages.analysis import analyse
+from pipeline.stages.numerals import NUMBER_PATTERN, parse_number
+from pipeline.stages.organizations import org_rules
+from pipeline.stages.rules import DISABLED_FILE
 
 # A rule is switched off when its output on the gold is mostly wrong, and often enough to tell.
 MIN_FALSE_POSITIVES = 3
@@ -319,9 +319,9 @@ def disable_rules(precisions: Iterable[RulePrecision], learned: Learned) -> None
 
 def learn(gold_records: list[dict], articles: dict[str, Article], extractions: dict[str, Extraction]) -> Learned:
     """Everything the gold teaches, given the stock pipeline's output on the same articles."""
-    from pipeline.categories import category_rules
-    from pipeline.counts import count_rules
-    from pipeline.incident import incident_rules
+    from pipeline.stages.categories import category_rules
+    from pipeline.stages.counts import count_rules
+    from pipeline.stages.incident import incident_rules
 
     lexicon_terms = set(category_rules().terms)
     known_units = set(count_rules().units)

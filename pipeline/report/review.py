@@ -22,8 +22,8 @@ from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
-from pipeline.incident import incident_period
-from pipeline.store import Store
+from pipeline.batch.store import Store
+from pipeline.stages.incident import incident_period
 
 REVIEW_DIR = "review"
 # Table name -> the label the page shows for its spans.
@@ -113,7 +113,7 @@ def review_data(store: Store) -> tuple[dict, list[dict]]:
 def write_review(out_dir: Path, store: Store) -> Path:
     """Write OUT/review/ (replacing an older one whole) and return the path of index.html."""
     overview, details = review_data(store)
-    template = resources.files("pipeline").joinpath("review_template.html").read_text(encoding="utf-8")
+    template = resources.files("pipeline.report").joinpath("review_template.html").read_text(encoding="utf-8")
     months = {m: Counter(c) for m, c in overview["months"].items()}
     page = (template.replace("{{CHART}}", chart_svg(months))
             .replace("{{DATA}}", script_json(overview))

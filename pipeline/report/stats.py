@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.api import tables_to_frames
-from pipeline.incident import incident_period
-from pipeline.store import Store
+from pipeline.batch.store import Store
+from pipeline.stages.incident import incident_period
 
 
 @dataclass

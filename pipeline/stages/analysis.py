@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pipeline.normalize import NormalizedText, normalize_text
 from pipeline.records import Article
-from pipeline.tokens import Sentence, Token, split_sentences, tokenize
+from pipeline.stages.normalize import NormalizedText, normalize_text
+from pipeline.stages.tokens import Sentence, Token, split_sentences, tokenize
 
 # How many lines above a list item or table row may hold its heading (`漏えいした項目`).
 HEADING_LINES = 3

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.analysis import AnalysedArticle
 from pipeline.records import CategoryRow
-from pipeline.rules import alternation, compile_pattern, load, rule_cache, rule_path, section
+from pipeline.stages.analysis import AnalysedArticle
+from pipeline.stages.rules import alternation, compile_pattern, load, rule_cache, rule_path, section
 
 RULE_FILE = "categories.yaml"
 

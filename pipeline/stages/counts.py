@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.analysis import AnalysedArticle
-from pipeline.numerals import NUMBER_PATTERN, parse_number
 from pipeline.records import CountRow
-from pipeline.rules import RuleError, alternation, load, rule_cache, rule_path, section
-from pipeline.tokens import Token
+from pipeline.stages.analysis import AnalysedArticle
+from pipeline.stages.numerals import NUMBER_PATTERN, parse_number
+from pipeline.stages.rules import RuleError, alternation, load, rule_cache, rule_path, section
+from pipeline.stages.tokens import Token
 
 RULE_FILE = "counts.yaml"
 _KANJI_NUMERAL_START = re.compile(r"^[〇一二三四五六七八九十百千]")

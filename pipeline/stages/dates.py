@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.analysis import AnalysedArticle, in_spans, url_spans
 from pipeline.records import DateRow
-from pipeline.rules import compile_pattern, load, rule_cache, rule_path, section
+from pipeline.stages.analysis import AnalysedArticle, in_spans, url_spans
+from pipeline.stages.rules import compile_pattern, load, rule_cache, rule_path, section
 
 RULE_FILE = "dates.yaml"
 ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925}  # era year 1 = start + 1

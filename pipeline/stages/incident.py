@@ -7,11 +7,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pipeline.analysis import AnalysedArticle
-from pipeline.counts import find_counts
-from pipeline.organizations import Organization, canonical_name, is_organization_name, org_rules
 from pipeline.records import Article, CategoryRow, CountRow, DateRow, IncidentRow
-from pipeline.rules import compile_pattern, load, rule_cache, rule_path, section
+from pipeline.stages.analysis import AnalysedArticle
+from pipeline.stages.counts import find_counts
+from pipeline.stages.organizations import Organization, canonical_name, is_organization_name, org_rules
+from pipeline.stages.rules import compile_pattern, load, rule_cache, rule_path, section
 
 RULE_FILE = "incident.yaml"
 AFFECTED_UNITS = ("人", "名", "件")

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.analysis import AnalysedArticle, Entity
-from pipeline.rules import load, rule_cache, rule_path, section
-from pipeline.tokens import Token
+from pipeline.stages.analysis import AnalysedArticle, Entity
+from pipeline.stages.rules import load, rule_cache, rule_path, section
+from pipeline.stages.tokens import Token
 
 MODEL_NAME = "ja_ginza"
 RULE_FILE = "ner.yaml"

@@ -17,9 +17,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from pipeline.analysis import AnalysedArticle, in_spans, url_spans
 from pipeline.records import OrganizationRow
-from pipeline.rules import (
+from pipeline.stages.analysis import AnalysedArticle, in_spans, url_spans
+from pipeline.stages.rules import (
     RuleError,
     alternation,
     compile_pattern,
@@ -29,7 +29,7 @@ from pipeline.rules import (
     rule_path,
     section,
 )
-from pipeline.tokens import tokenize
+from pipeline.stages.tokens import tokenize
 
 RULE_FILE = "organizations.yaml"
 GAZETTEER_FILE = "gazetteer.yaml"

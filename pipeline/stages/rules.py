@@ -1,4 +1,4 @@
-"""Load the rule and lexicon files (YAML, in pipeline/rules/).
+"""Load the rule and lexicon files (YAML, in pipeline/stages/rules/).
 
 Each file is a mapping of sections; each section a list of entries, each with a stable `id`.
 Every entry remembers its line, so a malformed rule fails at start-up with the file, the line

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, Settings, load_settings, parse_size
+from pipeline.batch.config import ConfigError, Settings, load_settings, parse_size
 
 
 def test_sizes_read_as_bytes():

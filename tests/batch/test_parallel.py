@@ -2,12 +2,12 @@
 
 import os
 
-from pipeline.parallel import DaskExecutor, PoolExecutor
-from pipeline.reading import iter_inputs
-from pipeline.run import run_articles, run_into_store
-from pipeline.store import Store
-
-from .conftest import REPO
+from pipeline.batch.parallel import DaskExecutor, PoolExecutor
+from pipeline.batch.reading import iter_inputs
+from pipeline.batch.run import run_articles, run_into_store
+from pipeline.batch.store import Store
+from pipeline.stages.extraction import ExtractionJob
+from tests.conftest import REPO
 
 SAMPLES = REPO / "data" / "raw"
 
@@ -21,7 +21,7 @@ def test_two_worker_processes_give_the_tables_of_one_process():
 
 def test_a_local_dask_cluster_with_two_workers_gives_the_same_tables_and_the_client_writes_the_store(tmp_path):
     inline = run_articles(iter_inputs([SAMPLES]), use_ner=True, workers=1)
-    executor = DaskExecutor("local", workers=2, use_ner=True)
+    executor = DaskExecutor("local", workers=2, job=ExtractionJob.here(use_ner=True))
     try:
         worker_pids = executor.client.run(os.getpid)
         assert len(worker_pids) == 2 and os.getpid() not in worker_pids.values()
@@ -35,26 +35,21 @@ def test_a_local_dask_cluster_with_two_workers_gives_the_same_tables_and_the_cli
         {name: sorted(rows, key=repr) for name, rows in inline.tables.items()}
 
 
-def _exit_on_boom(article, use_ner=True):
-    if article.article_id == "boom":
-        os._exit(3)  # a worker dying outright, as the OOM killer would do it
-    return _real_extract(article, use_ner)
+class ExitOnBoom(ExtractionJob):
+    """A job whose worker dies outright on the article 'boom', as the OOM killer would do it."""
+
+    def __call__(self, article):
+        if article.article_id == "boom":
+            os._exit(3)
+        return super().__call__(article)
 
 
-_real_extract = None
-
-
-def test_a_worker_that_dies_fails_only_its_own_article(tmp_path, monkeypatch):
-    global _real_extract
-    import pipeline.run
-
-    _real_extract = pipeline.run.extract
-    monkeypatch.setattr(pipeline.run, "extract", _exit_on_boom)  # the forked workers inherit it
+def test_a_worker_that_dies_fails_only_its_own_article(tmp_path):
     batch = tmp_path / "batch.jsonl"
     text = "北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。"
     batch.write_text("".join(f'{{"id": "{i}", "text": "{text}"}}\n' for i in ("a", "b", "boom", "c", "d", "e")),
                      encoding="utf-8")
-    executor = PoolExecutor(2, use_ner=False)
+    executor = PoolExecutor(2, ExitOnBoom(use_ner=False))
     try:
         with Store.open(tmp_path / "out") as store:
             result = run_into_store(iter_inputs([batch]), store, use_ner=False, executor=executor)

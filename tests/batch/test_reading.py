@@ -3,7 +3,7 @@ import multiprocessing
 import os
 import random
 
-from pipeline.reading import html_to_text, iter_inputs, read_file, read_jsonl
+from pipeline.batch.reading import html_to_text, iter_inputs, read_file, read_jsonl
 from pipeline.records import Article, ReadFailure
 
 TEXT = "北浜市は11月8日、個人情報の漏えいを発表した。"

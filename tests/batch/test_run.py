@@ -4,12 +4,11 @@ import shutil
 
 import pytest
 
-from pipeline.reading import iter_inputs
-from pipeline.rules import RuleError
-from pipeline.run import extractor_version, run_articles, run_into_store
-from pipeline.store import Store
-
-from .conftest import REPO
+from pipeline.batch.reading import iter_inputs
+from pipeline.batch.run import extractor_version, run_articles, run_into_store
+from pipeline.batch.store import Store
+from pipeline.stages.rules import RuleError
+from tests.conftest import REPO
 
 SAMPLES = REPO / "data" / "raw"
 
@@ -93,7 +92,7 @@ def test_a_broken_rule_file_stops_the_run_before_any_article(inputs, tmp_path, m
     def broken():
         raise RuleError("counts.yaml", 3, "bad regular expression")
 
-    monkeypatch.setattr("pipeline.run.count_rules", broken)
+    monkeypatch.setattr("pipeline.stages.extraction.count_rules", broken)
     with pytest.raises(RuleError), Store.open(tmp_path / "out") as store:
         run_into_store(iter_inputs([inputs]), store, use_ner=False)
     with Store.open(tmp_path / "out") as store:

@@ -5,8 +5,8 @@ import sqlite3
 
 import pytest
 
+from pipeline.batch.store import STORE_NAME, RunLock, Store, StoreError
 from pipeline.records import ArticleRow, CategoryRow, CountRow, DateRow, Extraction, IncidentRow, OrganizationRow
-from pipeline.store import STORE_NAME, RunLock, Store, StoreError
 
 
 def article(article_id="a1", status="ok", error=""):

@@ -2,8 +2,8 @@
 
 import csv
 
+from pipeline.batch.writing import cell, write_table
 from pipeline.records import ArticleRow
-from pipeline.writing import cell, write_table
 
 
 def test_cells_that_start_like_a_formula_get_a_quote():

@@ -4,12 +4,11 @@ import json
 import subprocess
 import sys
 
-from pipeline.evaluate import evaluate
-from pipeline.reading import iter_inputs
-from pipeline.run import run_articles
-from pipeline.writing import write_tables
-
-from .conftest import REPO
+from pipeline.batch.reading import iter_inputs
+from pipeline.batch.run import run_articles
+from pipeline.batch.writing import write_tables
+from pipeline.learning.evaluate import evaluate
+from tests.conftest import REPO
 
 
 def test_eval_agrees_with_the_reference_scorer(tmp_path, shared_dir):

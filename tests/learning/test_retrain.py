@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "retrain"
 ARTICLES = FIXTURES / "gold_articles.jsonl"
@@ -20,7 +20,7 @@ NEW_ARTICLE = FIXTURES / "new_article.txt"
 @pytest.fixture
 def workspace(tmp_path):
     rules = tmp_path / "rules"
-    shutil.copytree(REPO / "pipeline" / "rules", rules, ignore=shutil.ignore_patterns("learned"))
+    shutil.copytree(REPO / "pipeline" / "stages" / "rules", rules, ignore=shutil.ignore_patterns("learned"))
     env = {**os.environ, "PIPELINE_RULES_DIR": str(rules), "PIPELINE_MODELS_DIR": str(tmp_path / "models")}
     return tmp_path, env
 
@@ -86,7 +86,7 @@ def test_inconsistent_gold_that_would_lower_the_score_is_refused_unless_forced(w
 def test_the_same_gold_and_seed_give_the_same_learned_files_and_model(workspace, tmp_path_factory):
     tmp, env = workspace
     other = tmp_path_factory.mktemp("again")
-    shutil.copytree(REPO / "pipeline" / "rules", other / "rules", ignore=shutil.ignore_patterns("learned"))
+    shutil.copytree(REPO / "pipeline" / "stages" / "rules", other / "rules", ignore=shutil.ignore_patterns("learned"))
     env_again = {**env, "PIPELINE_RULES_DIR": str(other / "rules"), "PIPELINE_MODELS_DIR": str(other / "models")}
     for environment in (env, env_again):
         result = pipeline(environment, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "2", "--seed", "7",
@@ -110,8 +110,9 @@ def test_the_pipeline_uses_the_newest_trained_model_and_reprocesses_for_it(works
     result = pipeline(env, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "2", "--force")
     assert result.returncode == 0, result.stderr
     (model,) = (tmp / "models").glob("ner-*")
-    chosen = subprocess.run([sys.executable, "-c", "from pipeline.ner import current_model; print(current_model())"],
-                            cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    script = "from pipeline.stages.ner import current_model; print(current_model())"
+    chosen = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                            check=True).stdout.strip()
     assert chosen == str(model.resolve())
     again = pipeline(env, "run", NEW_ARTICLE, "--out", tmp / "out")
     assert "1 articles processed" in again.stderr, "new rules and a new model make stored rows stale"

@@ -5,13 +5,12 @@ import re
 
 import pytest
 
-from pipeline.reading import iter_inputs
+from pipeline.batch.reading import iter_inputs
+from pipeline.batch.run import run_into_store
+from pipeline.batch.store import Store
 from pipeline.records import Article
-from pipeline.review import chart_svg, review_data, script_json, write_review
-from pipeline.run import run_into_store
-from pipeline.store import Store
-
-from .conftest import REPO
+from pipeline.report.review import chart_svg, review_data, script_json, write_review
+from tests.conftest import REPO
 
 CHROMIUM = "/usr/bin/chromium"
 HOSTILE = ('北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。'

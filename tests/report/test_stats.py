@@ -2,12 +2,11 @@
 
 import pytest
 
-from pipeline.reading import iter_inputs
-from pipeline.run import run_into_store
-from pipeline.stats import pad, summarize
-from pipeline.store import Store
-
-from .conftest import REPO
+from pipeline.batch.reading import iter_inputs
+from pipeline.batch.run import run_into_store
+from pipeline.batch.store import Store
+from pipeline.report.stats import pad, summarize
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")

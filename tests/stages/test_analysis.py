@@ -1,7 +1,7 @@
 """The analysed article: a headline is a short first line of its own, or the given title."""
 
-from pipeline.analysis import analyse
 from pipeline.records import Article
+from pipeline.stages.analysis import analyse
 
 
 def test_a_short_first_line_is_the_headline():

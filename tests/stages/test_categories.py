@@ -1,4 +1,4 @@
-from pipeline.categories import extract_categories
+from pipeline.stages.categories import extract_categories
 
 
 def pairs(rows):

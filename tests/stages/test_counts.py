@@ -1,4 +1,4 @@
-from pipeline.counts import extract_counts
+from pipeline.stages.counts import extract_counts
 
 
 def pairs(rows):

@@ -1,4 +1,4 @@
-from pipeline.dates import extract_dates
+from pipeline.stages.dates import extract_dates
 
 
 def values(rows):

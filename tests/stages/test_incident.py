@@ -1,9 +1,9 @@
-from pipeline.analysis import analyse
-from pipeline.categories import extract_categories
-from pipeline.counts import extract_counts
-from pipeline.dates import extract_dates
-from pipeline.incident import choose_cause, headline_article, roll_up
-from pipeline.organizations import find_organizations
+from pipeline.stages.analysis import analyse
+from pipeline.stages.categories import extract_categories
+from pipeline.stages.counts import extract_counts
+from pipeline.stages.dates import extract_dates
+from pipeline.stages.incident import choose_cause, headline_article, roll_up
+from pipeline.stages.organizations import find_organizations
 
 
 def incident_of(a):

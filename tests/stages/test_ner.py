@@ -1,13 +1,12 @@
 """The NER stage reads only windows around possible names, and still finds what only it can."""
 
-from pipeline import ner
-from pipeline.analysis import Entity
-from pipeline.organizations import find_organizations, pattern_candidates
-from pipeline.reading import iter_inputs
+from pipeline.stages import ner
+from pipeline.batch.reading import iter_inputs
 from pipeline.records import Article
-from pipeline.run import extract
-
-from .conftest import REPO, make_article
+from pipeline.stages.analysis import Entity
+from pipeline.stages.extraction import extract_article
+from pipeline.stages.organizations import find_organizations, pattern_candidates
+from tests.conftest import REPO, make_article
 
 ONLY_THE_MODEL_KNOWS = ("森永乳業は5日、通販サイトの会員情報が外部から閲覧できる状態になっていたと明らかにした。"
                         "対象は約2万人で、氏名や電話番号が含まれる。")
@@ -25,8 +24,8 @@ def test_windows_surround_possible_names_and_skip_common_terms_and_claimed_names
 
 def test_an_organisation_only_the_model_finds_still_comes_out():
     article = Article("m1", ONLY_THE_MODEL_KNOWS, "test", reference_date="2024-06-05")
-    with_model, _ = extract(article, use_ner=True)
-    without_model, _ = extract(article, use_ner=False)
+    with_model, _ = extract_article(article, use_ner=True)
+    without_model, _ = extract_article(article, use_ner=False)
     assert [(o.name, o.source) for o in with_model.organizations] == [("森永乳業", "org.ner.company")]
     assert with_model.incident.victim == "森永乳業"
     assert without_model.organizations == []

@@ -1,4 +1,4 @@
-from pipeline.normalize import normalize_text
+from pipeline.stages.normalize import normalize_text
 
 
 def test_full_width_digits_and_letters_become_ascii():

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.numerals import NUMBER, parse_number
+from pipeline.stages.numerals import NUMBER, parse_number
 
 
 @pytest.mark.parametrize(("text", "value"), [

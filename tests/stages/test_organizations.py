@@ -1,4 +1,4 @@
-from pipeline.organizations import canonical_name, find_organizations, merge_key, organization_rows
+from pipeline.stages.organizations import canonical_name, find_organizations, merge_key, organization_rows
 
 
 def names(article):

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.rules import RuleError, load, read_rule_file, rules_version, section
+from pipeline.stages.rules import RuleError, load, read_rule_file, rules_version, section
 
 
 def test_every_packaged_rule_file_loads():

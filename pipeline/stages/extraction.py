@@ -1,0 +1,99 @@
+"""One article through every stage: `extract_article`, and `ExtractionJob`, the picklable unit of
+work that the executors (pipeline.batch.parallel) run without knowing what it does."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pipeline.records import Article, Extraction
+from pipeline.stages.analysis import analyse
+from pipeline.stages.categories import category_rules, extract_categories
+from pipeline.stages.counts import count_rules, extract_counts
+from pipeline.stages.dates import date_rules, extract_dates, reference_date_for
+from pipeline.stages.incident import headline_article, incident_rules, roll_up
+from pipeline.stages.ner import current_model, find_entities, load_model, not_name_words, use_model
+from pipeline.stages.organizations import find_organizations, org_rules, organization_rows, pattern_candidates
+from pipeline.stages.rules import RULES_DIR, RuleError, check_no_unread_sections, disabled_rules
+
+log = logging.getLogger(__name__)
+
+
+def extract_article(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
+    """All rows of one article, and its reference date (given, or inferred from the text)."""
+    analysed = analyse(article)
+    patterns = pattern_candidates(analysed)
+    if use_ner:
+        analysed.entities = find_entities(analysed, claimed=[(c.start, c.end) for c in patterns])
+    organizations = find_organizations(analysed, patterns)
+    off = disabled_rules()  # switched off by `pipeline retrain` for mostly false positives
+    dates = [row for row in extract_dates(analysed) if row.rule not in off]
+    counts = [row for row in extract_counts(analysed) if row.rule not in off]
+    categories = [row for row in extract_categories(analysed) if row.rule not in off]
+    headline = headline_article(analysed)
+    title_organizations = find_organizations(analyse(headline)) if headline else []
+    incident = roll_up(analysed, organizations, dates, counts, categories, title_organizations)
+    reference_date, _ = reference_date_for(analysed)
+    return Extraction(
+        organizations=organization_rows(analysed, organizations, incident.victim),
+        dates=dates,
+        counts=counts,
+        categories=categories,
+        incident=incident,
+    ), reference_date
+
+
+def check_rules() -> None:
+    """Load and compile every rule file now, so that a malformed one stops the run before any
+    article is read (RuleError names the file, the line and the reason)."""
+    for load_stage_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules, not_name_words):
+        load_stage_rules()
+    for path in sorted(RULES_DIR.glob("*.yaml")):
+        check_no_unread_sections(path.name)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The result of extracting one article: rows and reference date, or the error."""
+
+    extraction: Extraction | None
+    reference_date: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ExtractionJob:
+    """Extract one article per call, in whatever process runs it.
+
+    `model` names the NER model of the process that made the job, so that a worker on another
+    machine (or in another folder) uses the same one rather than its own choice.
+    """
+
+    use_ner: bool = True
+    model: str | None = None
+
+    @classmethod
+    def here(cls, use_ner: bool = True) -> ExtractionJob:
+        """A job that uses this process's NER model choice."""
+        return cls(use_ner, current_model() if use_ner else None)
+
+    def warm_up(self) -> None:
+        """Load the rules (and the NER model) now, once per process, not inside the first article."""
+        check_rules()
+        if self.use_ner:
+            if self.model and self.model != current_model():
+                use_model(self.model)
+            load_model()
+
+    def __call__(self, article: Article) -> Extracted:
+        """Extract one article; a bug in one article becomes its error, a broken rule file stops all."""
+        if self.use_ner and self.model and self.model != current_model():
+            use_model(self.model)
+        try:
+            extraction, reference_date = extract_article(article, self.use_ner)
+        except RuleError:
+            raise  # the rules are broken for every article, not this one
+        except Exception as exc:  # one article's bug must not stop the batch
+            log.exception("%s: extraction failed", article.source)
+            return Extracted(None, article.reference_date, f"extraction failed: {type(exc).__name__}: {exc}")
+        return Extracted(extraction, reference_date)
