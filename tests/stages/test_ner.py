@@ -1,8 +1,8 @@
 """The NER stage reads only windows around possible names, and still finds what only it can."""
 
-from pipeline.stages import ner
 from pipeline.batch.reading import iter_inputs
 from pipeline.records import Article
+from pipeline.stages import ner
 from pipeline.stages.analysis import Entity
 from pipeline.stages.extraction import extract_article
 from pipeline.stages.organizations import find_organizations, pattern_candidates
