@@ -23,7 +23,7 @@ Input = str | Mapping[str, typing.Any]
 
 
 def _dtype(annotation: str) -> str:
-    return {"int": "int64", "int | None": "Int64", "bool": "bool"}.get(annotation, "str")
+    return {"int": "int64", "int | None": "Int64", "bool": "bool", "float": "float64"}.get(annotation, "str")
 
 
 def frame(record_type: type, rows: Iterable) -> pd.DataFrame:

@@ -41,7 +41,9 @@ class ArticleRow:
     chars: int
     encoding: str
     title: str
+    url: str
     reference_date: str
+    reference_date_source: str  # given | inferred | none
     status: str  # ok | failed
     error: str
 
@@ -98,16 +100,20 @@ class CategoryRow:
 @dataclass(frozen=True)
 class IncidentRow:
     article_id: str
+    case_id: str  # the articles reporting one real-world incident share it; "" for non-incidents
     is_incident: bool
     victim: str
     cause: str
     affected_total: int | None
     affected_unit: str
+    affected_qualifier: str  # the qualifier of the count the total was read from (exact, approx, …)
     announced_on: str
     occurred_on: str
     detected_on: str
     categories: str  # leaked category codes joined with ";"
     not_leaked_categories: str
+    confidence: float  # 0–1: how sure the victim, cause and total are, taken together
+    evidence: str  # the sentence (or headline) the victim and cause were read from
 
 
 @dataclass

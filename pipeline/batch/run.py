@@ -29,13 +29,16 @@ log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).parent.parent
 
 
-def article_row(article: Article, reference_date: str, status: str = "ok", error: str = "") -> ArticleRow:
+def article_row(article: Article, reference_date: str, status: str = "ok", error: str = "",
+                date_source: str = "") -> ArticleRow:
+    date_source = date_source or ("given" if article.reference_date else "none")
     return ArticleRow(article.article_id, article.source, article.sha256, len(article.text), article.encoding,
-                      article.title, reference_date, status, error)
+                      article.title, article.url, reference_date, date_source, status, error)
 
 
 def failure_row(failure: ReadFailure) -> ArticleRow:
-    return ArticleRow(failure.article_id, failure.source, failure.sha256, 0, "", "", "", "failed", failure.error)
+    return ArticleRow(failure.article_id, failure.source, failure.sha256, 0, "", "", "", "", "none", "failed",
+                      failure.error)
 
 
 def input_key(article: Article) -> str:
@@ -128,9 +131,12 @@ def _resolve(entry: Outcome | tuple[Article, Future], executor: Executor) -> Out
             error = f"extraction worker died on this article twice ({type(exc).__name__}: {exc})"
             log.error("%s: %s", article.source, error)
             return Outcome("failed", article_row(article, article.reference_date, "failed", error), article)
+    date_source = extracted.reference_date_source
     if extracted.error:
-        return Outcome("failed", article_row(article, extracted.reference_date, "failed", extracted.error), article)
-    return Outcome("extracted", article_row(article, extracted.reference_date), article, extracted.extraction)
+        return Outcome("failed", article_row(article, extracted.reference_date, "failed", extracted.error,
+                                             date_source), article)
+    return Outcome("extracted", article_row(article, extracted.reference_date, date_source=date_source), article,
+                   extracted.extraction)
 
 
 @dataclass
@@ -208,7 +214,7 @@ def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner
             store.update_source(outcome.row.article_id, outcome.row.source)
         else:
             store.save(outcome.row, outcome.extraction, text=article.text if article else "",
-                       url=article.url if article else "", input_key=input_key(article) if article else "",
+                       input_key=input_key(article) if article else "",
                        extractor=extractor, run_id=run_id)
     if prune:
         for article_id in store.prune(seen):

@@ -22,7 +22,7 @@ from pathlib import Path
 from pipeline.records import TABLES, ArticleRow, Extraction
 
 STORE_NAME = "pipeline.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Output table name (CSV file stem) -> record type; articles has its own table with more columns.
 ROW_TABLES = {name.removesuffix(".csv"): record for name, record in TABLES.items() if record is not ArticleRow}
 
@@ -52,7 +52,8 @@ class RunRecord:
 
 
 def _sql_type(annotation: str) -> str:
-    return "INTEGER" if annotation.split(" | ")[0] in {"int", "bool"} else "TEXT"
+    kind = annotation.split(" | ")[0]
+    return {"int": "INTEGER", "bool": "INTEGER", "float": "REAL"}.get(kind, "TEXT")
 
 
 def _hints(record_type: type) -> dict[str, str]:
@@ -73,7 +74,7 @@ def _schema() -> str:
             failed INTEGER NOT NULL DEFAULT 0)""",
         f"""CREATE TABLE IF NOT EXISTS articles (
             {", ".join(f'"{n}" {_sql_type(t)}' for n, t in _hints(ArticleRow).items())},
-            text TEXT, url TEXT, input_key TEXT, extractor TEXT, run_id INTEGER,
+            text TEXT, input_key TEXT, extractor TEXT, run_id INTEGER,
             PRIMARY KEY (article_id))""",
         # Inputs turned away without displacing a stored article (a second file with an id
         # already read in the same run); kept for the latest run only.
@@ -94,6 +95,32 @@ def _from_sql(record_type: type, values: tuple) -> object:
             value = bool(value)
         converted.append(value)
     return record_type(*converted)
+
+
+# Columns added by schema 2 (SPEC: url and reference_date_source in articles; case_id,
+# affected_qualifier, confidence and evidence in incidents).
+_SCHEMA_2_COLUMNS = {
+    "articles": ["reference_date_source"],
+    "rejects": ["url", "reference_date_source"],
+    "incidents": ["case_id", "affected_qualifier", "confidence", "evidence"],
+}
+
+
+def _upgrade_from_schema_1(connection: sqlite3.Connection) -> None:
+    """Add schema 2's columns to a schema-1 store, and mark every article stale, so that the next run
+    re-extracts it (the new columns have no values until then) without losing any stored article."""
+    hints = {"articles": _hints(ArticleRow), "rejects": _hints(ArticleRow),
+             "incidents": _hints(ROW_TABLES["incidents"])}
+    with _Transaction(connection) as db:
+        for table, columns in _SCHEMA_2_COLUMNS.items():
+            present = {row[1] for row in db.execute(f'PRAGMA table_info("{table}")')}
+            for column in columns:
+                if column not in present:
+                    db.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {_sql_type(hints[table][column])}')
+        db.execute("UPDATE articles SET extractor = '' ")
+        db.execute("UPDATE articles SET reference_date_source = CASE WHEN reference_date = '' THEN 'none' "
+                   "ELSE 'given' END")
+        db.execute("UPDATE incidents SET case_id = '', affected_qualifier = '', confidence = 0.0, evidence = ''")
 
 
 def _now() -> str:
@@ -120,6 +147,8 @@ class Store:
             # WAL: a killed writer never damages committed articles, and readers are not blocked.
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
+            if version == 1:
+                _upgrade_from_schema_1(connection)
             connection.executescript(_schema())
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
@@ -173,14 +202,14 @@ class Store:
         return (stored is not None and stored.status == "ok" and stored.input_key == input_key
                 and stored.extractor == extractor)
 
-    def save(self, row: ArticleRow, extraction: Extraction | None, *, text: str = "", url: str = "",
+    def save(self, row: ArticleRow, extraction: Extraction | None, *, text: str = "",
              input_key: str = "", extractor: str = "", run_id: int | None = None) -> None:
         """Replace everything stored for `row.article_id` in one transaction."""
         with self._transaction() as db:
             self._delete(db, row.article_id)
-            names = list(_hints(ArticleRow)) + ["text", "url", "input_key", "extractor", "run_id"]
+            names = list(_hints(ArticleRow)) + ["text", "input_key", "extractor", "run_id"]
             db.execute(f"INSERT INTO articles ({_quoted(names)}) VALUES ({', '.join('?' * len(names))})",
-                       (*astuple(row), text, url, input_key, extractor, run_id))
+                       (*astuple(row), text, input_key, extractor, run_id))
             if extraction is None:
                 return
             for table, rows in (("incidents", [extraction.incident] if extraction.incident else []),

@@ -26,6 +26,8 @@ def cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    if isinstance(value, float):
+        return f"{value:.3f}"  # confidence: three places say all a reviewer needs, and read the same everywhere
     return str(value)
 
 

@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 def extract_article(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
-    """All rows of one article, and its reference date (given, or inferred from the text)."""
+    """All rows of one article, and its reference date (given, or inferred from the text; see
+    `reference_date_source`)."""
     analysed = analyse(article)
     patterns = pattern_candidates(analysed)
     if use_ner:
@@ -59,6 +60,15 @@ class Extracted:
     extraction: Extraction | None
     reference_date: str
     error: str = ""
+    reference_date_source: str = "given"  # given | inferred | none
+
+
+def reference_date_source(article: Article, reference_date: str) -> str:
+    """Whether articles.csv's reference date was given with the input, inferred from the text, or is
+    missing (a guessed date must not look like a given one)."""
+    if article.reference_date:
+        return "given"
+    return "inferred" if reference_date else "none"
 
 
 @dataclass(frozen=True)
@@ -95,5 +105,6 @@ class ExtractionJob:
             raise  # the rules are broken for every article, not this one
         except Exception as exc:  # one article's bug must not stop the batch
             log.exception("%s: extraction failed", article.source)
-            return Extracted(None, article.reference_date, f"extraction failed: {type(exc).__name__}: {exc}")
-        return Extracted(extraction, reference_date)
+            return Extracted(None, article.reference_date, f"extraction failed: {type(exc).__name__}: {exc}",
+                             reference_date_source(article, article.reference_date))
+        return Extracted(extraction, reference_date, "", reference_date_source(article, reference_date))

@@ -123,23 +123,24 @@ def _is_affected_count(article: AnalysedArticle, row: CountRow) -> bool:
     return bool(rules.event.search(context) or rules.affected.search(context))
 
 
-def affected_total(article: AnalysedArticle, counts: list[CountRow]) -> tuple[int | None, str]:
-    """The headline number: the largest leak count of the headline, else of the text."""
+def affected_total(article: AnalysedArticle, counts: list[CountRow]) -> tuple[int | None, str, str]:
+    """The headline number, its unit and qualifier: the largest leak count of the headline, else
+    of the text."""
     rules = incident_rules()
     if article.title_given:
         in_title = [c for c in find_counts(article.title) if c.unit in AFFECTED_UNITS
                     and not rules.suspects.search(article.title)]
         if in_title:
             best = max(in_title, key=lambda c: c.value)
-            return best.value, best.unit
+            return best.value, best.unit, best.qualifier
     title_line_end = len(article.title) if not article.title_given else 0
     headline = [row for row in counts if _normalized(article, row.start) < title_line_end
                 and _is_affected_count(article, row)]
     candidates = headline or [row for row in counts if _is_affected_count(article, row)]
     if not candidates:
-        return None, ""
+        return None, "", ""
     best_row = max(candidates, key=lambda r: r.value)
-    return best_row.value, best_row.unit
+    return best_row.value, best_row.unit, best_row.qualifier
 
 
 def _title_source(title: str) -> str:
@@ -236,21 +237,25 @@ def roll_up(article: AnalysedArticle, organizations: list[Organization], dates: 
     leaked = sorted({c.category for c in categories if not c.negated})
     not_leaked = sorted({c.category for c in categories if c.negated} - set(leaked))
     if not is_incident(article, counts):
-        return IncidentRow(article.article_id, False, "", "", None, "", "", "", "", ";".join(leaked),
-                           ";".join(not_leaked))
-    total, unit = affected_total(article, counts)
+        return IncidentRow(article.article_id, "", False, "", "", None, "", "", "", "", "", ";".join(leaked),
+                           ";".join(not_leaked), 0.0, "")
+    total, unit, qualifier = affected_total(article, counts)
     return IncidentRow(
         article_id=article.article_id,
+        case_id="",
         is_incident=True,
         victim=choose_victim(article, organizations, title_organizations),
         cause=choose_cause(article),
         affected_total=total,
         affected_unit=unit,
+        affected_qualifier=qualifier,
         announced_on=_first_date(dates, "announced"),
         occurred_on=_first_date(dates, "occurred"),
         detected_on=_first_date(dates, "detected"),
         categories=";".join(leaked),
         not_leaked_categories=";".join(not_leaked),
+        confidence=0.0,
+        evidence="",
     )
 
 

@@ -10,7 +10,8 @@ from pipeline.records import ArticleRow, CategoryRow, CountRow, DateRow, Extract
 
 
 def article(article_id="a1", status="ok", error=""):
-    return ArticleRow(article_id, f"in/{article_id}.txt", "ab" * 32, 40, "utf-8", "", "2024-06-03", status, error)
+    return ArticleRow(article_id, f"in/{article_id}.txt", "ab" * 32, 40, "utf-8", "", "", "2024-06-03", "given",
+                      status, error)
 
 
 def extraction(article_id="a1", total=1200):
@@ -20,8 +21,8 @@ def extraction(article_id="a1", total=1200):
         counts=[CountRow(article_id, 20, 26, "1200人分", total, "人", "exact", "氏名", False, "count.unit.nin")],
         categories=[CategoryRow(article_id, 14, 16, "氏名", "name", False, "cat.name"),
                     CategoryRow(article_id, 30, 32, "口座", "bank_account", True, "cat.bank")],
-        incident=IncidentRow(article_id, True, "北浜市", "misdelivery", total, "人", "2024-06-03", "", "", "name",
-                             "bank_account"),
+        incident=IncidentRow(article_id, "", True, "北浜市", "misdelivery", total, "人", "exact", "2024-06-03", "", "",
+                             "name", "bank_account", 0.8, "北浜市は6月3日、…誤送信したと発表した。"),
     )
 
 
@@ -107,6 +108,35 @@ def test_a_store_from_a_newer_schema_is_refused(tmp_path):
     connection.close()
     with pytest.raises(StoreError, match="newer pipeline"):
         Store.open(tmp_path)
+
+
+SCHEMA_1 = """
+CREATE TABLE articles ("article_id" TEXT, "source" TEXT, "sha256" TEXT, "chars" INTEGER, "encoding" TEXT,
+  "title" TEXT, "reference_date" TEXT, "status" TEXT, "error" TEXT, text TEXT, url TEXT, input_key TEXT,
+  extractor TEXT, run_id INTEGER, PRIMARY KEY (article_id));
+CREATE TABLE rejects ("article_id" TEXT, "source" TEXT, "sha256" TEXT, "chars" INTEGER, "encoding" TEXT,
+  "title" TEXT, "reference_date" TEXT, "status" TEXT, "error" TEXT, run_id INTEGER);
+CREATE TABLE "incidents" (seq INTEGER NOT NULL, "article_id" TEXT, "is_incident" INTEGER, "victim" TEXT,
+  "cause" TEXT, "affected_total" INTEGER, "affected_unit" TEXT, "announced_on" TEXT, "occurred_on" TEXT,
+  "detected_on" TEXT, "categories" TEXT, "not_leaked_categories" TEXT);
+INSERT INTO articles VALUES ('old', 'in/old.txt', 'ab', 12, 'utf-8', '', '2024-06-03', 'ok', '', '北浜市は誤送信した。',
+  'https://example.jp/a', 'key', 'extractor-v1', 1);
+INSERT INTO incidents VALUES (0, 'old', 1, '北浜市', 'misdelivery', 32, '人', '2024-06-03', '', '', 'name', '');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_schema_1_store_is_upgraded_in_place_and_its_articles_are_re_extracted(tmp_path):
+    connection = sqlite3.connect(tmp_path / STORE_NAME)
+    connection.executescript(SCHEMA_1)
+    connection.close()
+    with Store.open(tmp_path) as store:
+        (row,) = store.tables()["articles.csv"]
+        assert (row.article_id, row.url, row.reference_date_source) == ("old", "https://example.jp/a", "given")
+        (incident,) = store.tables()["incidents.csv"]
+        assert (incident.victim, incident.case_id, incident.confidence) == ("北浜市", "", 0.0)
+        assert not store.is_current("old", "key", "extractor-v1")  # stale: the next run fills the new columns
+    assert sqlite3.connect(tmp_path / STORE_NAME).execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def _hold_lock(folder, ready, release):

@@ -15,7 +15,7 @@ def test_cells_that_start_like_a_formula_get_a_quote():
 
 
 def test_a_written_table_reads_back_guarded_and_whole(tmp_path):
-    row = ArticleRow("=cmd|' /C calc'!A0", "in/x.txt", "00", 10, "utf-8", "@見出し", "", "ok", "")
+    row = ArticleRow("=cmd|' /C calc'!A0", "in/x.txt", "00", 10, "utf-8", "@見出し", "", "", "none", "ok", "")
     path = tmp_path / "articles.csv"
     path.write_text("old contents", encoding="utf-8")
     write_table(path, ArticleRow, [row])
