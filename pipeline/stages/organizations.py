@@ -578,7 +578,9 @@ def _merge_overlapping(organizations: list[Organization]) -> list[Organization]:
 def _add_further_mentions(text: str, org: Organization) -> None:
     """Every other place a kept name stands, and readings in brackets after it (LINE Credit(ラインクレジット))."""
     covered = [(s, e) for s, e, _ in org.mentions]
-    pending = list(org.names | {text[s:e] for s, e in covered})
+    # Longest surface last, so that pop() searches it first: where `i.JTB` and `JTB` stand at one
+    # place the whole name claims it, whatever order a set iterates in.
+    pending = sorted(org.names | {text[s:e] for s, e in covered}, key=lambda surface: (len(surface), surface))
     searched: set[str] = set()
     while pending:
         surface = pending.pop()

@@ -117,3 +117,25 @@ def test_a_hiragana_brand_word_inside_a_name_is_kept_whole(article):
     a = article("北浜県は1日、県立中部ひまわり病院の医師が、患者の氏名を記録したUSBメモリーを紛失したと発表した。")
     assert "県立中部ひまわり病院" in names(a)
     assert names(article("データを紛失した病院は謝罪した。")) == []
+
+
+HASH_SEED_PROBE = '''
+from pipeline.records import Article
+from pipeline.stages.extraction import extract_article
+text = ("大手旅行会社KTBは3日、子会社の顧客情報が流出した可能性があると発表した。"
+        "対象は、ネット予約を扱うe.KTB(大阪)の会員。e.KTBの社員がメールを開き、感染した。KTBは謝罪した。")
+extraction, _ = extract_article(Article("t", text, "t"), use_ner=False)
+print([(row.start, row.end, row.text) for row in extraction.organizations])
+'''
+
+
+def test_where_a_name_and_its_tail_stand_at_one_place_the_whole_name_wins_whatever_the_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    outputs = {subprocess.run([sys.executable, "-c", HASH_SEED_PROBE], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+               for seed in range(6)}
+    assert len(outputs) == 1
+    assert "(50, 55, 'e.KTB')" in outputs.pop()
