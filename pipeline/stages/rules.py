@@ -202,9 +202,10 @@ def check_no_unread_sections(name: str) -> None:
 
 
 def rules_version() -> str:
-    """A short hash of every rule file: output made under other rules is stale."""
+    """A short hash of every rule and weights file: output made under other rules is stale."""
     digest = hashlib.sha256()
-    for path in sorted([*RULES_DIR.glob("*.yaml"), *LEARNED_DIR.glob("*.yaml")]):
+    for path in sorted([*RULES_DIR.glob("*.yaml"), *LEARNED_DIR.glob("*.yaml"),
+                        *RULES_DIR.glob("*.json"), *LEARNED_DIR.glob("*.json")]):
         digest.update(str(path.relative_to(RULES_DIR)).encode())
         digest.update(path.read_bytes())
     if _learned_override is not None:
