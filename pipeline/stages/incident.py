@@ -63,6 +63,8 @@ class IncidentRules:
     total_cues: tuple[Cue, ...]
     title_head: re.Pattern[str]
     organization_endings: re.Pattern[str]
+    cause_statement: re.Pattern[str]
+    refinements: dict[str, frozenset[str]]  # cause -> the causes it is a specific case of
 
 
 VICTIM_CUE_PLACES = ("after", "before", "subject")
@@ -106,6 +108,9 @@ def incident_rules() -> IncidentRules:
         total_cues=cues("total_cues", TOTAL_CUE_PLACES),
         title_head=first("title_head"),
         organization_endings=first("organization_endings"),
+        cause_statement=first("cause_statements"),
+        refinements={e["cause"]: frozenset(e["refines"])
+                     for e in section(data, "cause_refinements", path, ["cause", "refines"])},
     )
 
 
@@ -177,7 +182,7 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
     evidence: dict[str, str] = {}
     first_hit: dict[str, int] = {}
     for cue in rules.causes:
-        found = denied = in_lead = 0
+        found = denied = in_lead = stated = 0
         for match in cue.pattern.finditer(text):
             sentence = article.sentence_at(match.start())
             if rules.denial.search(text[match.end():sentence.end]):
@@ -185,6 +190,7 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
                 continue
             found += 1
             in_lead = in_lead or match.start() < lead_end
+            stated = stated or bool(rules.cause_statement.search(sentence.text))
             evidence.setdefault(cue.cause, sentence.text)
             first_hit[cue.cause] = min(first_hit.get(cue.cause, len(text)), match.start())
         in_title = bool(cue.pattern.search(title))
@@ -198,6 +204,7 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
         mine["hits"] = mine.get("hits", 0.0) + found
         mine["title"] = max(mine.get("title", 0.0), float(in_title))
         mine["lead"] = max(mine.get("lead", 0.0), float(in_lead))
+        mine["stated"] = max(mine.get("stated", 0.0), float(stated))
         mine["denied"] = mine.get("denied", 0.0) + denied
     all_hits = sum(f["hits"] for f in features.values()) or 1.0
     most = max((f["hits"] for f in features.values()), default=0.0)
@@ -208,6 +215,8 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
         mine["most"] = float(mine["hits"] == most and most > 0)
         mine["first"] = float(bool(order) and order[0] == cause)
         mine["only_denied"] = float(mine["hits"] == 0 and not mine["title"])
+        mine["refines_other"] = float(bool(rules.refinements.get(cause, frozenset()) & features.keys()))
+        mine["refined_by_other"] = float(any(cause in rules.refinements.get(other, ()) for other in features))
         mine["hits"] = _hits(int(mine["hits"]))
         mine["cues"] = _hits(int(mine["cues"]))
         mine["denied"] = _hits(int(mine["denied"]))
