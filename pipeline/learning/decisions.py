@@ -19,13 +19,26 @@ from pathlib import Path
 
 from pipeline.learning.evaluate import Report, evaluate_tables, normalize_org, read_gold, rows_by_article
 from pipeline.records import Article, Extraction
-from pipeline.stages.decisions import Candidate, DecisionModels, Features, LinearModel, use_models, write_models
+from pipeline.stages import rules
+from pipeline.stages.decisions import (
+    WEIGHTS_FILE,
+    Candidate,
+    DecisionModels,
+    Features,
+    LinearModel,
+    use_models,
+    write_models,
+)
 from pipeline.stages.extraction import extract_with_inputs
 from pipeline.stages.incident import UNKNOWN_CAUSE, DecisionInputs, decide
 
 REGULARIZATION = 1.0  # sklearn's C: smaller is smoother; 1.0 held up best under cross-validation
+CONSTANT_LOGIT = 20.0
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 16))  # tried for "no candidate is right"
 DEFAULT_FOLDS = 5
+# Below this many gold articles the fitted weights would follow a handful of texts: `refit` keeps
+# the weights in use (the stock ones were fitted on 68).
+MIN_GOLD_ARTICLES = 30
 
 
 @dataclass(frozen=True)
@@ -61,22 +74,19 @@ def gold_digest(gold_records: list[dict]) -> str:
 
 # -- fitting ---------------------------------------------------------------------------------
 
-def _fit(features: list[Features], labels: list[str]) -> LinearModel:
+def _fit(features: list[Features], labels: list[bool]) -> LinearModel:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    classes = sorted(set(labels))
-    if len(classes) == 1:  # nothing to tell apart: a constant model
-        return LinearModel((classes[0], classes[0]), (20.0,), ({},))
+    if len(set(labels)) < 2:  # nothing to tell apart: always the one answer seen
+        return LinearModel(CONSTANT_LOGIT if labels and labels[0] else -CONSTANT_LOGIT, {})
     vectorizer = DictVectorizer(sparse=False)
     matrix = vectorizer.fit_transform(features)
     model = LogisticRegression(C=REGULARIZATION, max_iter=5000)
     model.fit(matrix, labels)
     names = vectorizer.get_feature_names_out()
-    rows = tuple({str(n): round(float(w), 5) for n, w in zip(names, row, strict=True) if abs(w) > 1e-6}
-                 for row in model.coef_)
-    return LinearModel(tuple(str(c) for c in model.classes_), tuple(round(float(b), 5) for b in model.intercept_),
-                       rows)
+    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) > 1e-6}
+    return LinearModel(round(float(model.intercept_[0]), 5), weights)
 
 
 def _right(candidate: Candidate, decision: str, gold: dict) -> bool:
@@ -96,8 +106,7 @@ def _fit_ranker(examples: list[Example], decision: str, with_threshold: bool = T
     the best candidate is still not taken chosen for the most right answers on the same examples."""
     groups = [(example, CANDIDATES[decision](example.inputs)) for example in examples if example.incident]
     features = [c.features for _, candidates in groups for c in candidates]
-    labels = ["yes" if _right(c, decision, example.gold) else "no"
-              for example, candidates in groups for c in candidates]
+    labels = [_right(c, decision, example.gold) for example, candidates in groups for c in candidates]
     model = _fit(features, labels)
     if len(set(labels)) == 1:
         return model
@@ -120,7 +129,7 @@ def _fit_ranker(examples: list[Example], decision: str, with_threshold: bool = T
 
 def fit(examples: list[Example], gold_files: list[str] | None = None) -> DecisionModels:
     models = {
-        "is_incident": _fit([e.inputs.incident for e in examples], ["yes" if e.incident else "no" for e in examples]),
+        "is_incident": _fit([e.inputs.incident for e in examples], [e.incident for e in examples]),
         "victim": _fit_ranker(examples, "victim"),
         "cause": _fit_ranker(examples, "cause", with_threshold=False),
         "affected_total": _fit_ranker(examples, "affected_total"),
@@ -128,6 +137,19 @@ def fit(examples: list[Example], gold_files: list[str] | None = None) -> Decisio
     gold = {"files": sorted(gold_files or []), "articles": len(examples),
             "sha256": gold_digest([e.gold for e in examples])}
     return DecisionModels(models, gold)
+
+
+def refit(gold_records: list[dict], articles: dict[str, Article], use_ner: bool = True,
+          gold_files: list[str] | None = None) -> Path | None:
+    """Fit the decision models on this gold and write them into the learned folder (what
+    `pipeline retrain` does last); the pipeline decides with them from then on. A gold too small
+    to fit four models on (fewer than MIN_GOLD_ARTICLES) leaves the weights in use: None."""
+    if len(gold_records) < MIN_GOLD_ARTICLES:
+        return None
+    examples = collect(gold_records, articles, use_ner)
+    path = write_models(fit(examples, gold_files), rules.LEARNED_DIR / WEIGHTS_FILE)
+    use_models(None)
+    return path
 
 
 # -- measuring -------------------------------------------------------------------------------

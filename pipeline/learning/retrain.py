@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.learning import decisions
 from pipeline.learning.evaluate import Report, evaluate_tables, rows_by_article
 from pipeline.learning.rule_learning import Learned, learn
 from pipeline.records import Article, Extraction
@@ -195,5 +196,9 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
             report.model.touch()  # the newest model is the one the pipeline uses
             (report.model / "meta.json").touch()
     rules.use_learned(None)
+    # The decision models are fitted last, on what the pipeline now proposes with everything learned.
+    progress("fitting the decision models")
+    weights = decisions.refit(gold_records, articles, use_ner, sources or [])
+    report.files += [weights] if weights else []
     report.written = True
     return report

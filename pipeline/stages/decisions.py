@@ -25,48 +25,26 @@ Features = dict[str, float]
 
 @dataclass(frozen=True)
 class LinearModel:
-    """A logistic model: one weight row for a yes/no decision (the probability of `classes[1]`), one
-    row per class for a choice among several classes (softmax)."""
+    """A logistic model of a yes/no question (is this candidate the answer? is this an incident?)."""
 
-    classes: tuple[str, ...]
-    intercepts: tuple[float, ...]
-    weights: tuple[dict[str, float], ...]
-    threshold: float = 0.5  # a ranker names no candidate when the best is below this
-
-    def _logits(self, features: Features) -> list[float]:
-        return [b + sum(w.get(name, 0.0) * value for name, value in features.items())
-                for b, w in zip(self.intercepts, self.weights, strict=True)]
+    intercept: float
+    weights: dict[str, float]
+    threshold: float = 0.5  # below it: no (a ranker names no candidate when even the best is below)
 
     def probability(self, features: Features) -> float:
-        """P(yes) of a yes/no model."""
-        logit = self._logits(features)[0]
-        return 1 / (1 + math.exp(-logit)) if logit > -500 else 0.0
-
-    def class_probabilities(self, features: Features) -> dict[str, float]:
-        if len(self.weights) == 1:
-            yes = self.probability(features)
-            return {self.classes[0]: 1 - yes, self.classes[1]: yes}
-        logits = self._logits(features)
-        top = max(logits)
-        exps = [math.exp(v - top) for v in logits]
-        total = sum(exps)
-        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+        logit = self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1 / (1 + math.exp(-max(min(logit, 500.0), -500.0)))
 
     def to_json(self) -> dict[str, Any]:
-        return {"classes": list(self.classes), "intercepts": list(self.intercepts),
-                "weights": [dict(sorted(w.items())) for w in self.weights], "threshold": self.threshold}
+        return {"intercept": self.intercept, "threshold": self.threshold, "weights": dict(sorted(self.weights.items()))}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str) -> LinearModel:
         try:
-            model = cls(tuple(data["classes"]), tuple(float(b) for b in data["intercepts"]),
-                        tuple({str(k): float(v) for k, v in w.items()} for w in data["weights"]),
-                        float(data.get("threshold", 0.5)))
+            return cls(float(data["intercept"]), {str(k): float(v) for k, v in data["weights"].items()},
+                       float(data.get("threshold", 0.5)))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RuleError(where, None, f"malformed decision model: {exc!r}") from exc
-        if len(model.intercepts) != len(model.weights) or not model.weights:
-            raise RuleError(where, None, "a decision model needs one intercept per weight row")
-        return model
 
 
 @dataclass(frozen=True)
@@ -157,7 +135,8 @@ def rank(model: LinearModel, candidates: list[Candidate]) -> Choice:
     return Choice(best.value, best_probability, best.evidence)
 
 
-def classify(model: LinearModel, features: Features) -> Choice:
-    probabilities = model.class_probabilities(features)
-    best = max(probabilities, key=probabilities.get)
-    return Choice(best, probabilities[best])
+def decide_yes(model: LinearModel, features: Features) -> Choice:
+    """Yes or no, with the probability of the answer given."""
+    probability = model.probability(features)
+    yes = probability >= model.threshold
+    return Choice(yes, probability if yes else 1 - probability)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pipeline.records import Article, CategoryRow, CountRow, DateRow, IncidentRow
 from pipeline.stages.analysis import AnalysedArticle
 from pipeline.stages.counts import find_counts
-from pipeline.stages.decisions import Candidate, Choice, Features, classify, decision_models, rank
+from pipeline.stages.decisions import Candidate, Choice, Features, decide_yes, decision_models, rank
 from pipeline.stages.organizations import Organization, canonical_name, is_organization_name, org_rules
 from pipeline.stages.rules import RuleError, compile_pattern, load, rule_cache, rule_path, section
 
@@ -577,8 +577,8 @@ def decide(inputs: DecisionInputs) -> IncidentRow:
     answers' probabilities (is it an incident, victim, cause, total), `evidence` quotes where the
     victim and the cause were read."""
     models = decision_models()
-    incident = classify(models["is_incident"], inputs.incident)
-    if incident.value != "yes":
+    incident = decide_yes(models["is_incident"], inputs.incident)
+    if not incident.value:
         return IncidentRow(inputs.article_id, "", False, "", "", None, "", "", "", "", "", inputs.categories,
                            inputs.not_leaked_categories, round(incident.probability, 3), "")
     victim = rank(models["victim"], inputs.victims)
@@ -613,7 +613,7 @@ def roll_up(article: AnalysedArticle, organizations: list[Organization], dates: 
 
 
 def is_incident(article: AnalysedArticle, counts: list[CountRow]) -> bool:
-    return classify(decision_models()["is_incident"], incident_features(article, counts)).value == "yes"
+    return decide_yes(decision_models()["is_incident"], incident_features(article, counts)).value
 
 
 def incident_period(incident: IncidentRow, reference_date: str, length: int) -> str:
