@@ -2,8 +2,18 @@ import json
 
 import pytest
 
-from pipeline.stages.decisions import (DECISIONS, Candidate, DecisionModels, LinearModel, decide_yes, decision_models,
-                                       rank, read_models, weights_path, write_models)
+from pipeline.stages.decisions import (
+    DECISIONS,
+    Candidate,
+    DecisionModels,
+    LinearModel,
+    decide_yes,
+    decision_models,
+    rank,
+    read_models,
+    weights_path,
+    write_models,
+)
 from pipeline.stages.rules import RuleError
 
 IN_TITLE = LinearModel(intercept=-2.0, weights={"in_title": 3.0, "media": -5.0}, threshold=0.4)
