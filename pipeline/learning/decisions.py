@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.learning.evaluate import Report, evaluate_tables, normalize_org, read_gold, rows_by_article
+from pipeline.learning.folds import fold_split
 from pipeline.records import Article, Extraction
 from pipeline.stages import rules
 from pipeline.stages.decisions import (
@@ -176,8 +177,6 @@ def decide_with(models: DecisionModels, examples: list[Example]) -> dict[str, ob
 
 def cross_validate(examples: list[Example], folds: int = DEFAULT_FOLDS, seed: int = 0) -> Report:
     """Fit on all folds but one, decide the held-out one; the held-out decisions pooled and scored."""
-    from pipeline.learning.retrain import fold_split
-
     by_id = {e.gold["id"]: e for e in examples}
     held_out: dict[str, object] = {}
     for fold in fold_split(list(by_id), folds, seed):

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import random
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import yaml
 
 from pipeline.learning import decisions
 from pipeline.learning.evaluate import Report, evaluate_tables, rows_by_article
+from pipeline.learning.folds import fold_split
 from pipeline.learning.rule_learning import Learned, learn
 from pipeline.records import Article, Extraction
 from pipeline.stages import ner, rules
@@ -79,14 +79,6 @@ class RetrainReport:
             lines.append("written: " + (", ".join(str(p) for p in self.files + ([self.model] if self.model else []))
                                         or "nothing learned, so no learned files"))
         return "\n".join(lines)
-
-
-def fold_split(ids: list[str], folds: int, seed: int) -> list[list[str]]:
-    """Deterministic folds: the ids shuffled with the seed, dealt round-robin."""
-    order = sorted(ids)
-    random.Random(seed).shuffle(order)
-    folds = max(2, min(folds, len(order)))
-    return [order[i::folds] for i in range(folds)]
 
 
 def extract_articles(articles: list[Article], use_ner: bool) -> dict[str, Extraction]:
