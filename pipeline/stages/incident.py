@@ -457,14 +457,9 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
         features["has_sub_unit"] = float(any(o.startswith(name) for o in others))
         return features
 
-    candidates: dict[str, Candidate] = {}
-    for org in organizations:
-        surfaces = {text[s:e] for s, e, _ in org.mentions} | {org.name}
-        features = title_features(surfaces, org.name)
-        features.update(shared(org.name, org.kind))
-        features["org_ending"] = float(bool(rules.organization_endings.search(org.name)))
-        cue_features, evidence = _mention_cue_features(article, org)
-        features.update(cue_features)
+    def text_features(org: Organization) -> tuple[Features, str]:
+        """Features of the mentions, and the sentence to quote: where it is a subject, else the first."""
+        features, evidence = _mention_cue_features(article, org)
         first = min(start for start, _, _ in org.mentions)
         distance = min((abs(e - first) for e in event_starts), default=len(text))
         features.update({
@@ -472,34 +467,44 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
             "first_mention": 1 - first / max(len(text), 1),
             "in_lead": float(first < lead_end),
             "near_event": 1 / (1 + distance / 20),
-            "anaphors": _hits(credits.get(org.name, 0)),
-            "authority": float(org.authority),
-            "media": float(org.media),
-            "contractor": float(org.contractor),
         })
-        if not evidence and features["in_title"]:
-            evidence = title
-        candidates[org.name] = Candidate(org.name, features, evidence or article.sentence_at(first).text)
+        return features, evidence or article.sentence_at(first).text
+
+    def add(org: Organization, surfaces: set[str], extra: Features) -> None:
+        features = title_features(surfaces, org.name)
+        features.update(shared(org.name, org.kind))
+        features.update({"org_ending": float(bool(rules.organization_endings.search(org.name))),
+                         "anaphors": _hits(credits.get(org.name, 0)), "authority": float(org.authority),
+                         "media": float(org.media), "contractor": float(org.contractor), **extra})
+        found, sentence = text_features(org) if org.mentions else ({}, "")
+        features.update(found)
+        is_subject = any(name.startswith("victim.subject.") for name in found)
+        evidence = sentence if is_subject or not features["in_title"] else title
+        candidates[org.name] = Candidate(org.name, features, evidence)
+
+    def spelled_in_text(name: str, kind: str = "other", like: Organization | None = None) -> Organization:
+        """A name the organisation stage found only in the headline (or not at all), with the places
+        the text spells it out, so that it is weighed like the others."""
+        mentions = [(m.start(), m.end(), "headline") for m in re.finditer(re.escape(name), text)]
+        if like is None:
+            return Organization(name, kind, mentions)
+        return Organization(name, like.kind, mentions, set(like.names), like.authority, like.media, like.contractor)
+
+    candidates: dict[str, Candidate] = {}
+    for org in organizations:
+        add(org, {text[s:e] for s, e, _ in org.mentions} | {org.name}, {})
     # Named in the headline only (`山口県 …の個人情報漏えいについて`, the text saying 県).
     for org in title_organizations:
         if org.name not in candidates:
-            features = title_features(org.names | {org.name}, org.name)
-            features.update(shared(org.name, org.kind))
-            features.update({"title_only": 1.0, "authority": float(org.authority), "media": float(org.media),
-                             "contractor": float(org.contractor), "anaphors": _hits(credits.get(org.name, 0))})
-            candidates[org.name] = Candidate(org.name, features, title)
+            add(spelled_in_text(org.name, like=org), org.names | {org.name}, {"title_only": 1.0})
     for name in sources:
         if not any(canonical_name(name) == known for known in candidates):
-            features = title_features({name}, name)
-            features.update({"title_only": 1.0, "source_only": 1.0})
-            candidates[name] = Candidate(name, features, title)
+            add(spelled_in_text(name), {name}, {"title_only": 1.0, "source_only": 1.0})
     head = _title_head(title[tag_end:source_start])
     if head and not any(head.startswith(known) or known.startswith(head) for known in candidates):
-        features = title_features({head}, head)
-        features.update({"title_only": 1.0, "head_only": 1.0, "mentions": _hits(text.count(head)),
-                         "org_ending": float(bool(rules.organization_endings.search(head))),
-                         "name_letters": float(bool(re.fullmatch(r"[A-Za-z0-9ァ-ヴー・!&.\s]+", head)))})
-        candidates[head] = Candidate(head, features, title)
+        add(spelled_in_text(head), {head}, {
+            "title_only": 1.0, "head_only": 1.0,
+            "name_letters": float(bool(re.fullmatch(r"[A-Za-z0-9ァ-ヴー・!&.\s]+", head)))})
     in_title = [c for c in candidates.values() if c.features.get("in_title")]
     if in_title:
         first = max(in_title, key=lambda c: c.features["title_position"])
