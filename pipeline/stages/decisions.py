@@ -71,9 +71,9 @@ class DecisionModels:
 
 
 def weights_path() -> Path:
-    """The learned weights when `pipeline retrain` wrote some, else the stock ones."""
-    learned = rules.LEARNED_DIR / WEIGHTS_FILE
-    return learned if learned.exists() else rules.rule_path(WEIGHTS_FILE)
+    """The learned weights when `pipeline retrain` wrote some (and the pipeline reads the learned
+    folder), else the stock ones."""
+    return rules.learned_path(WEIGHTS_FILE) or rules.rule_path(WEIGHTS_FILE)
 
 
 def read_models(path: Path) -> DecisionModels:

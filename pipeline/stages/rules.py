@@ -144,6 +144,13 @@ def use_learned(learned: dict[str, dict] | None) -> None:
         cached.cache_clear()
 
 
+def learned_path(name: str) -> Path | None:
+    """The learned file `name` on disk, when the pipeline reads LEARNED_DIR (not while learned rules
+    are set in memory, nor for the stock pipeline) and the file exists."""
+    path = LEARNED_DIR / name
+    return path if _learned_override is None and path.exists() else None
+
+
 def learned_data(name: str) -> dict[str, Any] | None:
     if _learned_override is not None:
         return _learned_override.get(name)
