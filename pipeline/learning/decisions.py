@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.learning.evaluate import Report, evaluate_tables, normalize_org, read_gold, rows_by_article
+from pipeline.learning.evaluate import Report, evaluate_extractions, normalize_org, read_gold
 from pipeline.learning.folds import fold_split
-from pipeline.records import Article, Extraction
+from pipeline.records import Article, Extraction, IncidentRow
 from pipeline.stages import rules
 from pipeline.stages.decisions import (
     WEIGHTS_FILE,
@@ -155,19 +155,13 @@ def refit(gold_records: list[dict], articles: dict[str, Article], use_ner: bool 
 
 # -- measuring -------------------------------------------------------------------------------
 
-def score(examples: list[Example], incidents: dict[str, object]) -> Report:
-    """Score the extractions, with these incident rows in place of the stock ones."""
-    gold_records = [e.gold for e in examples]
-    extractions = [e.extraction for e in examples]
-    tables = {"organizations.csv": rows_by_article(r for e in extractions for r in e.organizations),
-              "dates.csv": rows_by_article(r for e in extractions for r in e.dates),
-              "counts.csv": rows_by_article(r for e in extractions for r in e.counts),
-              "data_categories.csv": rows_by_article(r for e in extractions for r in e.categories),
-              "incidents.csv": rows_by_article(incidents.values())}
-    return evaluate_tables(gold_records, tables)
+def score(examples: list[Example], incidents: dict[str, IncidentRow]) -> Report:
+    """Score the extractions, with these incident rows in place of their own."""
+    extractions = {e.gold["id"]: replace(e.extraction, incident=incidents[e.gold["id"]]) for e in examples}
+    return evaluate_extractions([e.gold for e in examples], extractions)
 
 
-def decide_with(models: DecisionModels, examples: list[Example]) -> dict[str, object]:
+def decide_with(models: DecisionModels, examples: list[Example]) -> dict[str, IncidentRow]:
     use_models(models)
     try:
         return {e.gold["id"]: decide(e.inputs) for e in examples}
@@ -178,7 +172,7 @@ def decide_with(models: DecisionModels, examples: list[Example]) -> dict[str, ob
 def cross_validate(examples: list[Example], folds: int = DEFAULT_FOLDS, seed: int = 0) -> Report:
     """Fit on all folds but one, decide the held-out one; the held-out decisions pooled and scored."""
     by_id = {e.gold["id"]: e for e in examples}
-    held_out: dict[str, object] = {}
+    held_out: dict[str, IncidentRow] = {}
     for fold in fold_split(list(by_id), folds, seed):
         train = [by_id[i] for i in sorted(by_id) if i not in fold]
         held_out.update(decide_with(fit(train), [by_id[i] for i in fold]))
