@@ -128,20 +128,27 @@ def _fit_ranker(examples: list[Example], decision: str, with_threshold: bool = T
     return replace(model, threshold=threshold)
 
 
-def fit(examples: list[Example], gold_files: list[str] | None = None) -> DecisionModels:
+def fit(examples: list[Example], gold_files: list[str | Path] | None = None) -> DecisionModels:
+    """The four decision models fitted on these examples, recording the gold files (name and
+    sha256 of their bytes) and the records they came from."""
     models = {
         "is_incident": _fit([e.inputs.incident for e in examples], [e.incident for e in examples]),
         "victim": _fit_ranker(examples, "victim"),
         "cause": _fit_ranker(examples, "cause", with_threshold=False),
         "affected_total": _fit_ranker(examples, "affected_total"),
     }
-    gold = {"files": sorted(gold_files or []), "articles": len(examples),
-            "sha256": gold_digest([e.gold for e in examples])}
+    gold = {"files": {Path(f).name: file_digest(Path(f)) for f in sorted(map(str, gold_files or []))},
+            "articles": len(examples), "records_sha256": gold_digest([e.gold for e in examples])}
     return DecisionModels(models, gold)
 
 
+def file_digest(path: Path) -> str:
+    """The sha256 of a gold file's bytes ("" when it is not at hand)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
 def refit(gold_records: list[dict], articles: dict[str, Article], use_ner: bool = True,
-          gold_files: list[str] | None = None) -> Path | None:
+          gold_files: list[str | Path] | None = None) -> Path | None:
     """Fit the decision models on this gold and write them into the learned folder (what
     `pipeline retrain` does last); the pipeline decides with them from then on. A gold too small
     to fit four models on (fewer than MIN_GOLD_ARTICLES) leaves the weights in use: None."""
@@ -217,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                 if name in ("is_incident", "victim", "cause", "affected_total"):
                     print(f"    {article_id} {name}: got {got} want {wanted}")
     if args.write:
-        write_models(fit(examples, [args.gold.name]), args.write)
+        write_models(fit(examples, [args.gold]), args.write)
         print(f"written: {args.write}")
     return 0
 

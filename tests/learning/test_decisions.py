@@ -1,5 +1,8 @@
 """Fitting the decision models on gold records, and measuring them on held-out folds."""
 
+import hashlib
+import json
+
 import pytest
 
 from pipeline.learning import decisions
@@ -44,14 +47,16 @@ def examples():
     return decisions.collect(gold, articles, use_ner=False)
 
 
-def test_fitted_models_choose_the_victims_and_totals_of_the_gold_they_were_fitted_on(examples):
-    models = decisions.fit(examples, ["invented.gold.jsonl"])
+def test_fitted_models_choose_the_victims_and_totals_of_the_gold_they_were_fitted_on(examples, tmp_path):
+    gold_file = tmp_path / "invented.gold.jsonl"
+    gold_file.write_text("".join(json.dumps(e.gold, ensure_ascii=False) + "\n" for e in examples), encoding="utf-8")
+    models = decisions.fit(examples, [gold_file])
     rows = decisions.decide_with(models, examples)
     assert {aid: rows[aid].victim for aid in ("a1", "a2", "a5")} == {"a1": "北浜市", "a2": "南浜電機", "a5": "中浜商事"}
     assert [rows[aid].affected_total for aid in ("a1", "a2", "a3", "a4", "a5")] == [120, 3400, 45, 80, 10000]
     assert not rows["a6"].is_incident
-    assert models.gold == {"files": ["invented.gold.jsonl"], "articles": 6,
-                           "sha256": decisions.gold_digest([e.gold for e in examples])}
+    assert models.gold == {"files": {"invented.gold.jsonl": hashlib.sha256(gold_file.read_bytes()).hexdigest()},
+                           "articles": 6, "records_sha256": decisions.gold_digest([e.gold for e in examples])}
 
 
 def test_cross_validation_scores_every_article_once_with_weights_fitted_without_it(examples):
@@ -71,6 +76,6 @@ def test_refit_writes_learned_weights_that_the_pipeline_then_uses(tmp_path, monk
     try:
         path = decisions.refit(gold, articles, use_ner=False, gold_files=["small.gold.jsonl"])
         assert path == tmp_path / "learned" / "decisions.json" == weights_path()
-        assert decision_models().gold["files"] == ["small.gold.jsonl"]
+        assert decision_models().gold["files"] == {"small.gold.jsonl": ""}  # not a file here
     finally:
         use_models(None)

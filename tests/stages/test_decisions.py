@@ -38,7 +38,8 @@ def test_a_yes_no_decision_gives_the_probability_of_its_answer():
 
 
 def test_weights_survive_a_round_trip_through_their_file(tmp_path):
-    models = DecisionModels({name: IN_TITLE for name in DECISIONS}, {"files": ["a.gold.jsonl"], "sha256": "ab"})
+    gold = {"files": {"a.gold.jsonl": "ab"}, "records_sha256": "cd"}
+    models = DecisionModels({name: IN_TITLE for name in DECISIONS}, gold)
     path = write_models(models, tmp_path / "decisions.json")
     again = read_models(path)
     assert again.models == models.models and again.gold == models.gold
@@ -57,5 +58,6 @@ def test_a_broken_weights_file_is_named_in_the_error(tmp_path):
 def test_the_stock_weights_record_the_gold_they_were_fitted_on():
     models = decision_models()
     assert weights_path().name == "decisions.json"
-    assert len(models.gold["sha256"]) == 64 and models.gold["articles"] >= 60
+    assert len(models.gold["records_sha256"]) == 64 and models.gold["articles"] >= 60
+    assert all(len(digest) == 64 for digest in models.gold["files"].values())
     assert models["victim"].weights["media"] < 0 < models["victim"].weights["in_title"]
