@@ -55,6 +55,7 @@ class IncidentRules:
     case_count: re.Pattern[str]
     title_source: re.Pattern[str]
     title_source_noise: re.Pattern[str]
+    title_source_not_name: re.Pattern[str]
     title_source_separator: re.Pattern[str]
     title_tag: re.Pattern[str]
     incident_cues: tuple[Cue, ...]
@@ -98,6 +99,7 @@ def incident_rules() -> IncidentRules:
         case_count=first("case_counts"),
         title_source=first("title_source"),
         title_source_noise=first("title_source_noise"),
+        title_source_not_name=first("title_source_not_names"),
         title_source_separator=first("title_source_separator"),
         title_tag=first("title_tag"),
         incident_cues=cues("incident_cues"),
@@ -367,7 +369,7 @@ def title_sources(title: str) -> list[str]:
     names = []
     for part in rules.title_source_separator.split(match.group(1)):
         name = canonical_name(rules.title_source_noise.sub("", part.strip()))
-        if is_outlet(name) or re.search(r"\d|報|更新|訂正|お詫び", name):
+        if is_outlet(name) or rules.title_source_not_name.search(name):
             continue
         if is_organization_name(name):
             names.append(name)
