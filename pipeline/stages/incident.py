@@ -63,6 +63,8 @@ class IncidentRules:
     anaphors: tuple[Anaphor, ...]
     total_cues: tuple[Cue, ...]
     title_head: re.Pattern[str]
+    subject_marker: re.Pattern[str]
+    name_letters: re.Pattern[str]
     organization_endings: re.Pattern[str]
     cause_statement: re.Pattern[str]
     refinements: dict[str, frozenset[str]]  # cause -> the causes it is a specific case of
@@ -109,6 +111,8 @@ def incident_rules() -> IncidentRules:
                        for e in section(data, "anaphors", path, ["pattern", "name"])),
         total_cues=cues("total_cues", TOTAL_CUE_PLACES),
         title_head=first("title_head"),
+        subject_marker=first("subject_markers"),
+        name_letters=first("name_letters"),
         organization_endings=first("organization_endings"),
         cause_statement=first("cause_statements"),
         refinements={e["cause"]: frozenset(e["refines"])
@@ -413,7 +417,7 @@ def _mention_cue_features(article: AnalysedArticle, org: Organization) -> tuple[
     for start, end, _ in org.mentions:
         sentence = article.sentence_at(start)
         after, before = text[end:end + CONTEXT_CHARS], text[max(0, start - CONTEXT_CHARS):start]
-        is_subject = re.match(r"^(?:\([^()]{1,30}\))?(?:は|が|では|も)", after)
+        is_subject = incident_rules().subject_marker.match(after)
         for cue in incident_rules().victim_cues:
             if cue.where == "after":
                 hit = bool(cue.pattern.match(after))
@@ -506,7 +510,7 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
     if head and not any(head.startswith(known) or known.startswith(head) for known in candidates):
         add(spelled_in_text(head), {head}, {
             "title_only": 1.0, "head_only": 1.0,
-            "name_letters": float(bool(re.fullmatch(r"[A-Za-z0-9ァ-ヴー・!&.\s]+", head)))})
+            "name_letters": float(bool(rules.name_letters.match(head)))})
     in_title = [c for c in candidates.values() if c.features.get("in_title")]
     if in_title:
         first = max(in_title, key=lambda c: c.features["title_position"])
