@@ -7,7 +7,8 @@ import pytest
 from pipeline.batch.reading import read_jsonl
 from pipeline.batch.run import run_articles
 from pipeline.batch.writing import write_tables
-from pipeline.learning.evaluate import evaluate
+from pipeline.learning import decisions
+from pipeline.learning.evaluate import evaluate, read_gold
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,20 @@ def test_dev_score_stays_above_the_bar(dev_run, shared_dir):
     _, result, out = dev_run
     assert result.failed == 0
     report = evaluate(shared_dir / "corpus" / "dev.gold.jsonl", out)
-    # Floors from the 68-article corpus as it stood before the accuracy work (score 0.884,
-    # organizations F1 0.832 the lowest field): they catch a regression, the accuracy work raises them.
-    assert report.score >= 0.88
+    # The stock decision weights were fitted on these very articles, so this score (0.926 when they
+    # were fitted) flatters them: the honest figures are cross-validated below. Organizations F1
+    # (0.832) is the lowest field.
+    assert report.score >= 0.92
     assert min(t.f1 for t in report.fields.values()) >= 0.82
+    assert min(report.accuracy_of(name) for name in report.accuracy) >= 0.9
+
+
+def test_decisions_hold_up_on_articles_their_weights_were_not_fitted_on(dev_run, shared_dir):
+    articles, _, _ = dev_run
+    gold = read_gold(shared_dir / "corpus" / "dev.gold.jsonl")
+    examples = decisions.collect(gold, {a.article_id: a for a in articles})
+    report = decisions.cross_validate(examples, folds=5, seed=0)
+    # 5-fold figures when the decision models were written: score 0.908; is_incident 0.941,
+    # victim 0.903, cause 0.935, affected_total 0.887 (README, "Learned decisions").
+    assert report.score >= 0.895
+    assert min(report.accuracy_of(name) for name in report.accuracy) >= 0.85

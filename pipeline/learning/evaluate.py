@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.batch.writing import cell
+from pipeline.records import Extraction
 
 LEGAL_FORMS = re.compile(
     r"(株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|公益社団法人|一般財団法人|公益財団法人|"
@@ -157,6 +158,16 @@ def rows_by_article(records: Iterable) -> dict[str, list[dict]]:
         row = {name: cell(value) for name, value in asdict(record).items()}
         rows[row["article_id"]].append(row)
     return rows
+
+
+def evaluate_extractions(gold_records: list[dict], extractions: dict[str, Extraction]) -> Report:
+    """Score extractions held in memory (article id -> rows), as if written and read back."""
+    tables = {"organizations.csv": rows_by_article(r for e in extractions.values() for r in e.organizations),
+              "dates.csv": rows_by_article(r for e in extractions.values() for r in e.dates),
+              "counts.csv": rows_by_article(r for e in extractions.values() for r in e.counts),
+              "data_categories.csv": rows_by_article(r for e in extractions.values() for r in e.categories),
+              "incidents.csv": rows_by_article(e.incident for e in extractions.values())}
+    return evaluate_tables(gold_records, tables)
 
 
 def evaluate_tables(gold_records: list[dict], tables: dict[str, dict[str, list[dict]]]) -> Report:

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import random
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.learning.evaluate import Report, evaluate_tables, rows_by_article
+from pipeline.learning import decisions
+from pipeline.learning.evaluate import Report, evaluate_extractions
+from pipeline.learning.folds import fold_split
 from pipeline.learning.rule_learning import Learned, learn
 from pipeline.records import Article, Extraction
 from pipeline.stages import ner, rules
@@ -80,25 +81,8 @@ class RetrainReport:
         return "\n".join(lines)
 
 
-def fold_split(ids: list[str], folds: int, seed: int) -> list[list[str]]:
-    """Deterministic folds: the ids shuffled with the seed, dealt round-robin."""
-    order = sorted(ids)
-    random.Random(seed).shuffle(order)
-    folds = max(2, min(folds, len(order)))
-    return [order[i::folds] for i in range(folds)]
-
-
 def extract_articles(articles: list[Article], use_ner: bool) -> dict[str, Extraction]:
     return {article.article_id: extract_article(article, use_ner)[0] for article in articles}
-
-
-def score(gold_records: list[dict], extractions: dict[str, Extraction]) -> Report:
-    tables = {"organizations.csv": rows_by_article(r for e in extractions.values() for r in e.organizations),
-              "dates.csv": rows_by_article(r for e in extractions.values() for r in e.dates),
-              "counts.csv": rows_by_article(r for e in extractions.values() for r in e.counts),
-              "data_categories.csv": rows_by_article(r for e in extractions.values() for r in e.categories),
-              "incidents.csv": rows_by_article(e.incident for e in extractions.values())}
-    return evaluate_tables(gold_records, tables)
 
 
 class _Pipeline:
@@ -161,7 +145,7 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
         pipeline.stock()
         progress("extracting the gold articles with the stock pipeline")
         stock = extract_articles([articles[i] for i in by_id], use_ner)
-        before = score(gold_records, stock)
+        before = evaluate_extractions(gold_records, stock)
         held_rules: dict[str, Extraction] = {}
         held_full: dict[str, Extraction] = {}
         split = fold_split(list(by_id), folds, seed)
@@ -177,8 +161,8 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
             if model:
                 pipeline.learned(learned.files, str(model))
                 held_full.update(extract_articles(held, use_ner))
-        rules_only = score(gold_records, held_rules)
-        after = score(gold_records, {**held_rules, **held_full}) if held_full else rules_only
+        rules_only = evaluate_extractions(gold_records, held_rules)
+        after = evaluate_extractions(gold_records, {**held_rules, **held_full}) if held_full else rules_only
         pipeline.stock()
         final = learn(gold_records, articles, stock)
     report = RetrainReport(before, rules_only, after, len(split), final,
@@ -195,5 +179,9 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
             report.model.touch()  # the newest model is the one the pipeline uses
             (report.model / "meta.json").touch()
     rules.use_learned(None)
+    # The decision models are fitted last, on what the pipeline now proposes with everything learned.
+    progress("fitting the decision models")
+    weights = decisions.refit(gold_records, articles, use_ner, sources or [])
+    report.files += [weights] if weights else []
     report.written = True
     return report

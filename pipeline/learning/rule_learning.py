@@ -265,7 +265,7 @@ def learn_causes(gold_records: list[dict], articles: dict[str, Article], extract
             if any(pattern.search(phrase) for pattern in known_patterns):
                 continue
             learned.add("incident.yaml", "causes", {"id": learned_id("cause", cause, phrase), "cause": cause,
-                                                    "weight": 2, "pattern": re.escape(phrase)})
+                                                    "pattern": re.escape(phrase)})
 
 
 # -- rule precision --------------------------------------------------------------------------

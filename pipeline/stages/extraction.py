@@ -11,7 +11,8 @@ from pipeline.stages.analysis import analyse
 from pipeline.stages.categories import category_rules, extract_categories
 from pipeline.stages.counts import count_rules, extract_counts
 from pipeline.stages.dates import date_rules, extract_dates, reference_date_for
-from pipeline.stages.incident import headline_article, incident_rules, roll_up
+from pipeline.stages.decisions import decision_models
+from pipeline.stages.incident import DecisionInputs, decide, decision_inputs, headline_article, incident_rules
 from pipeline.stages.ner import current_model, find_entities, load_model, not_name_words, use_model
 from pipeline.stages.organizations import find_organizations, org_rules, organization_rows, pattern_candidates
 from pipeline.stages.rules import RULES_DIR, RuleError, check_no_unread_sections, disabled_rules
@@ -22,6 +23,13 @@ log = logging.getLogger(__name__)
 def extract_article(article: Article, use_ner: bool = True) -> tuple[Extraction, str]:
     """All rows of one article, and its reference date (given, or inferred from the text; see
     `reference_date_source`)."""
+    extraction, reference_date, _ = extract_with_inputs(article, use_ner)
+    return extraction, reference_date
+
+
+def extract_with_inputs(article: Article, use_ner: bool = True) -> tuple[Extraction, str, DecisionInputs]:
+    """`extract_article`, and the candidates and features its incident row was decided from (what
+    the decision models are fitted on)."""
     analysed = analyse(article)
     patterns = pattern_candidates(analysed)
     if use_ner:
@@ -33,7 +41,8 @@ def extract_article(article: Article, use_ner: bool = True) -> tuple[Extraction,
     categories = [row for row in extract_categories(analysed) if row.rule not in off]
     headline = headline_article(analysed)
     title_organizations = find_organizations(analyse(headline)) if headline else []
-    incident = roll_up(analysed, organizations, dates, counts, categories, title_organizations)
+    inputs = decision_inputs(analysed, organizations, dates, counts, categories, title_organizations)
+    incident = decide(inputs)
     reference_date, _ = reference_date_for(analysed)
     return Extraction(
         organizations=organization_rows(analysed, organizations, incident.victim),
@@ -41,13 +50,14 @@ def extract_article(article: Article, use_ner: bool = True) -> tuple[Extraction,
         counts=counts,
         categories=categories,
         incident=incident,
-    ), reference_date
+    ), reference_date, inputs
 
 
 def check_rules() -> None:
     """Load and compile every rule file now, so that a malformed one stops the run before any
     article is read (RuleError names the file, the line and the reason)."""
-    for load_stage_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules, not_name_words):
+    for load_stage_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules, not_name_words,
+                             decision_models):
         load_stage_rules()
     for path in sorted(RULES_DIR.glob("*.yaml")):
         check_no_unread_sections(path.name)

@@ -1,46 +1,77 @@
-"""The incident row: is_incident, victim, cause, affected total and key dates, from the other stages."""
+"""The incident row: is_incident, victim, cause, affected total and key dates, from the other stages.
+
+The rules propose: candidate victims (the article's organisations), candidate totals (its counts of
+people and records), cause cues, incident cues; each candidate comes with features. Learned models
+(pipeline/stages/decisions.py, weights fitted on the gold) make the choices.
+"""
 
 from __future__ import annotations
 
 import bisect
+import math
 import re
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.records import Article, CategoryRow, CountRow, DateRow, IncidentRow
 from pipeline.stages.analysis import AnalysedArticle
 from pipeline.stages.counts import find_counts
+from pipeline.stages.decisions import Candidate, Choice, Features, decide_yes, decision_models, rank
 from pipeline.stages.organizations import Organization, canonical_name, is_organization_name, org_rules
-from pipeline.stages.rules import compile_pattern, load, rule_cache, rule_path, section
+from pipeline.stages.rules import RuleError, compile_pattern, load, rule_cache, rule_path, section
 
 RULE_FILE = "incident.yaml"
 AFFECTED_UNITS = ("人", "名", "件")
-MAX_OCCURRENCES = 5  # a cause cue counts at most this often
-TITLE_FACTOR = 2  # a cue in the headline weighs this much more
+LEAD_SENTENCES = 3  # the lead: the first sentences after the headline
+CONTEXT_CHARS = 20  # how far `after` and `before` cues look from a mention
+TOTAL_BEFORE_CHARS = 16  # how far `before` cues look from a count
+EVIDENCE_MAX_CHARS = 160
+UNKNOWN_CAUSE = "unknown"
 
 
 @dataclass(frozen=True)
-class CauseRule:
+class Cue:
     id: str
-    cause: str
-    weight: float
     pattern: re.Pattern[str]
+    where: str = ""  # victim and total cues: where the cue is looked for
+    cause: str = ""  # cause cues: the cause it speaks for
+
+
+@dataclass(frozen=True)
+class Anaphor:
+    id: str
+    pattern: re.Pattern[str]
+    name: re.Pattern[str]  # names it can refer to
+    kinds: frozenset[str]  # kinds it can refer to (empty: any)
 
 
 @dataclass(frozen=True)
 class IncidentRules:
     event: re.Pattern[str]
     advisory: re.Pattern[str]
-    causes: tuple[CauseRule, ...]
+    causes: tuple[Cue, ...]
     denial: re.Pattern[str]
     affected: re.Pattern[str]
     suspects: re.Pattern[str]
     case_count: re.Pattern[str]
-    victim_points: dict[str, float]
-    leak_subject: re.Pattern[str]
-    data_owner: re.Pattern[str]
     title_source: re.Pattern[str]
+    title_source_noise: re.Pattern[str]
+    title_source_not_name: re.Pattern[str]
+    title_source_separator: re.Pattern[str]
     title_tag: re.Pattern[str]
+    incident_cues: tuple[Cue, ...]
+    victim_cues: tuple[Cue, ...]
+    anaphors: tuple[Anaphor, ...]
+    total_cues: tuple[Cue, ...]
+    title_head: re.Pattern[str]
+    subject_marker: re.Pattern[str]
+    name_letters: re.Pattern[str]
+    organization_endings: re.Pattern[str]
+    cause_statement: re.Pattern[str]
+    refinements: dict[str, frozenset[str]]  # cause -> the causes it is a specific case of
+
+
+VICTIM_CUE_PLACES = ("after", "before", "subject")
+TOTAL_CUE_PLACES = ("before", "after", "sentence")
 
 
 @rule_cache
@@ -51,20 +82,41 @@ def incident_rules() -> IncidentRules:
     def first(name: str) -> re.Pattern[str]:
         return compile_pattern(section(data, name, path, ["pattern"])[0], path)
 
+    def cues(name: str, places: tuple[str, ...] = ()) -> tuple[Cue, ...]:
+        entries = section(data, name, path, ["pattern", "where"] if places else ["pattern"])
+        for entry in entries:
+            if places and entry["where"] not in places:
+                raise RuleError(entry.get("__file__", path), entry.get("__line__"),
+                                f"rule '{entry['id']}': where must be one of {', '.join(places)}")
+        return tuple(Cue(e["id"], compile_pattern(e, path), e.get("where", ""), e.get("cause", "")) for e in entries)
+
     return IncidentRules(
         event=first("event_cues"),
         advisory=first("advisory_cues"),
-        causes=tuple(CauseRule(e["id"], e["cause"], float(e["weight"]), compile_pattern(e, path))
-                     for e in section(data, "causes", path, ["cause", "weight", "pattern"])),
+        causes=tuple(Cue(e["id"], compile_pattern(e, path), cause=e["cause"])
+                     for e in section(data, "causes", path, ["cause", "pattern"])),
         denial=first("cause_denials"),
         affected=first("affected_cues"),
         suspects=first("suspect_cues"),
         case_count=first("case_counts"),
-        victim_points={e["id"]: float(e["points"]) for e in section(data, "victim_scores", path, ["points"])},
-        leak_subject=first("leak_subject"),
-        data_owner=first("data_owner"),
         title_source=first("title_source"),
+        title_source_noise=first("title_source_noise"),
+        title_source_not_name=first("title_source_not_names"),
+        title_source_separator=first("title_source_separator"),
         title_tag=first("title_tag"),
+        incident_cues=cues("incident_cues"),
+        victim_cues=cues("victim_cues", VICTIM_CUE_PLACES),
+        anaphors=tuple(Anaphor(e["id"], compile_pattern(e, path), compile_pattern(e, path, "name"),
+                               frozenset(e.get("kinds", ())))
+                       for e in section(data, "anaphors", path, ["pattern", "name"])),
+        total_cues=cues("total_cues", TOTAL_CUE_PLACES),
+        title_head=first("title_head"),
+        subject_marker=first("subject_markers"),
+        name_letters=first("name_letters"),
+        organization_endings=first("organization_endings"),
+        cause_statement=first("cause_statements"),
+        refinements={e["cause"]: frozenset(e["refines"])
+                     for e in section(data, "cause_refinements", path, ["cause", "refines"])},
     )
 
 
@@ -73,87 +125,259 @@ def _normalized(article: AnalysedArticle, original_offset: int) -> int:
     return bisect.bisect_left(article.norm.starts, original_offset)
 
 
-def score_causes(article: AnalysedArticle) -> Counter[str]:
-    """Weighted evidence per cause code from cue phrases in the text and the headline."""
+def _lead_end(article: AnalysedArticle) -> int:
+    """Where the lead ends: after the headline line (when the text starts with it) and a few sentences."""
+    first = 1 if not article.title_given and article.title else 0
+    sentences = article.sentences[first:first + LEAD_SENTENCES]
+    return sentences[-1].end if sentences else 0
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EVIDENCE_MAX_CHARS else text[:EVIDENCE_MAX_CHARS - 1] + "…"
+
+
+def _hits(count: int) -> float:
+    """Repeated cues add less and less: 0, 1, 1.58, 2, ..."""
+    return math.log2(1 + count)
+
+
+# ----------------------------------------------------------------------------------------------
+# is_incident
+
+
+def incident_features(article: AnalysedArticle, counts: list[CountRow]) -> Features:
     rules = incident_rules()
-    scores: Counter[str] = Counter()
-    for rule in rules.causes:
-        hits = 0
-        for match in rule.pattern.finditer(article.text):
-            sentence = article.sentence_at(match.start())
-            if rules.denial.search(article.text[match.end():sentence.end]):
-                continue
-            hits += 1
-        score = rule.weight * min(hits, MAX_OCCURRENCES)
-        if rule.pattern.search(article.title):
-            score += rule.weight * TITLE_FACTOR
-        if score:
-            scores[rule.cause] += score
-    return scores
+    text, title = article.text, article.title
+    lead = text[:_lead_end(article)]
+    features: Features = {
+        "event@title": float(bool(rules.event.search(title))),
+        "event@lead": float(bool(rules.event.search(lead))),
+        "advisory@title": float(bool(rules.advisory.search(title))),
+        "advisory@lead": float(bool(rules.advisory.search(lead))),
+        "affected_count": float(any(_is_affected_count(article, row) for row in counts)),
+        "rule": float(_rule_says_incident(article, counts)),
+        "cause_cue": float(any(cue.pattern.search(text) or cue.pattern.search(title) for cue in rules.causes)),
+    }
+    for cue in rules.incident_cues:
+        features[f"{cue.id}@title"] = float(bool(cue.pattern.search(title)))
+        features[f"{cue.id}@lead"] = float(bool(cue.pattern.search(lead)))
+    return features
 
 
-def choose_cause(article: AnalysedArticle) -> str:
-    scores = score_causes(article)
-    if not scores:
-        return "unknown"
-    return max(scores.items(), key=lambda item: item[1])[0]
-
-
-def is_incident(article: AnalysedArticle, counts: list[CountRow]) -> bool:
+def _rule_says_incident(article: AnalysedArticle, counts: list[CountRow]) -> bool:
+    """The hand-written test: a leak word, and under an advisory headline a leak count too."""
     rules = incident_rules()
     if not rules.event.search(article.text) and not rules.event.search(article.title):
         return False
-    if not rules.advisory.search(article.title):
+    return not rules.advisory.search(article.title) or any(_is_affected_count(article, row) for row in counts)
+
+
+# ----------------------------------------------------------------------------------------------
+# cause
+
+
+def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Each cause some cue speaks for, and `unknown`, with features shared by all causes (where and
+    how often its cues stand) besides its own cues: a cause seen a few times in the gold still
+    learns from what holds for every cause."""
+    rules = incident_rules()
+    text, title = article.text, article.title
+    lead_end = _lead_end(article)
+    features: dict[str, Features] = {}
+    evidence: dict[str, str] = {}
+    first_hit: dict[str, int] = {}
+    for cue in rules.causes:
+        found = denied = in_lead = stated = 0
+        for match in cue.pattern.finditer(text):
+            sentence = article.sentence_at(match.start())
+            if rules.denial.search(text[match.end():sentence.end]):
+                denied += 1
+                continue
+            found += 1
+            in_lead = in_lead or match.start() < lead_end
+            stated = stated or bool(rules.cause_statement.search(sentence.text))
+            evidence.setdefault(cue.cause, sentence.text)
+            first_hit[cue.cause] = min(first_hit.get(cue.cause, len(text)), match.start())
+        in_title = bool(cue.pattern.search(title))
+        if in_title:
+            evidence[cue.cause] = title
+        if not (found or denied or in_title):
+            continue
+        mine = features.setdefault(cue.cause, {f"cause={cue.cause}": 1.0})
+        mine[f"cue:{cue.id}"] = 1.0
+        mine["cues"] = mine.get("cues", 0.0) + float(bool(found or in_title))
+        mine["hits"] = mine.get("hits", 0.0) + found
+        mine["title"] = max(mine.get("title", 0.0), float(in_title))
+        mine["lead"] = max(mine.get("lead", 0.0), float(in_lead))
+        mine["stated"] = max(mine.get("stated", 0.0), float(stated))
+        mine["denied"] = mine.get("denied", 0.0) + denied
+    all_hits = sum(f["hits"] for f in features.values()) or 1.0
+    most = max((f["hits"] for f in features.values()), default=0.0)
+    order = sorted(first_hit, key=first_hit.get)
+    candidates = []
+    for cause, mine in features.items():
+        mine["share"] = mine["hits"] / all_hits
+        mine["most"] = float(mine["hits"] == most and most > 0)
+        mine["first"] = float(bool(order) and order[0] == cause)
+        mine["only_denied"] = float(mine["hits"] == 0 and not mine["title"])
+        mine["refines_other"] = float(bool(rules.refinements.get(cause, frozenset()) & features.keys()))
+        mine["refined_by_other"] = float(any(cause in rules.refinements.get(other, ()) for other in features))
+        mine["hits"] = _hits(int(mine["hits"]))
+        mine["cues"] = _hits(int(mine["cues"]))
+        mine["denied"] = _hits(int(mine["denied"]))
+        candidates.append(Candidate(cause, mine, evidence.get(cause, "")))
+    candidates.append(Candidate(UNKNOWN_CAUSE, {f"cause={UNKNOWN_CAUSE}": 1.0, "no_cue": float(not features)}))
+    return candidates
+
+
+def choose_cause(article: AnalysedArticle) -> str:
+    return rank(decision_models()["cause"], cause_candidates(article)).value
+
+
+# ----------------------------------------------------------------------------------------------
+# affected_total
+
+
+def _counts_others(article: AnalysedArticle, row: CountRow, position: int) -> bool:
+    """People in a sentence about suspects, or a tally of cases (`漏えい等事案が1万2,120件`): not
+    the affected, so never a candidate total."""
+    rules = incident_rules()
+    sentence = article.sentence_at(position)
+    if row.unit != "件" and rules.suspects.search(sentence.text):
         return True
-    # An advisory headline: an incident only when a leak count stands in a leak sentence.
-    return any(_is_affected_count(article, row) for row in counts)
+    return bool(rules.case_count.search(article.text[max(sentence.start, position - 12):position]))
 
 
 def _is_affected_count(article: AnalysedArticle, row: CountRow) -> bool:
-    rules = incident_rules()
     if row.unit not in AFFECTED_UNITS:
         return False
     position = _normalized(article, row.start)
-    sentence = article.sentence_at(position)
-    if row.unit != "件" and rules.suspects.search(sentence.text):
+    if _counts_others(article, row, position):
         return False
-    if rules.case_count.search(article.text[max(sentence.start, position - 12):position]):
-        return False  # `漏えい等事案が1万2,120件`: a tally of cases, not of the affected
     context = article.context_text(position)
+    rules = incident_rules()
     return bool(rules.event.search(context) or rules.affected.search(context))
 
 
-def affected_total(article: AnalysedArticle, counts: list[CountRow]) -> tuple[int | None, str, str]:
-    """The headline number, its unit and qualifier: the largest leak count of the headline, else
-    of the text."""
+@dataclass
+class _TotalCandidate:
+    value: int
+    unit: str
+    qualifier: str
+    features: Features = field(default_factory=dict)
+    evidence: str = ""
+
+
+def _merge(features: Features, more: Features) -> None:
+    for name, value in more.items():
+        features[name] = max(features.get(name, 0.0), value)
+
+
+def total_candidates(article: AnalysedArticle, counts: list[CountRow]) -> list[Candidate]:
+    """Each count of people or records, once per value, with the features of all its mentions."""
     rules = incident_rules()
-    if article.title_given:
-        in_title = [c for c in find_counts(article.title) if c.unit in AFFECTED_UNITS
-                    and not rules.suspects.search(article.title)]
-        if in_title:
-            best = max(in_title, key=lambda c: c.value)
-            return best.value, best.unit, best.qualifier
+    title = article.title
+    lead_end = _lead_end(article)
     title_line_end = len(article.title) if not article.title_given else 0
-    headline = [row for row in counts if _normalized(article, row.start) < title_line_end
-                and _is_affected_count(article, row)]
-    candidates = headline or [row for row in counts if _is_affected_count(article, row)]
-    if not candidates:
-        return None, "", ""
-    best_row = max(candidates, key=lambda r: r.value)
-    return best_row.value, best_row.unit, best_row.qualifier
+    by_value: dict[int, _TotalCandidate] = {}
+
+    def add(value: int, unit: str, qualifier: str, features: Features, evidence: str) -> None:
+        candidate = by_value.setdefault(value, _TotalCandidate(value, unit, qualifier))
+        candidate.features["mentions"] = candidate.features.get("mentions", 0.0) + 1
+        _merge(candidate.features, features)
+        if not candidate.evidence or features.get("in_title"):
+            candidate.evidence = evidence
+
+    if article.title_given:
+        for match in find_counts(title):
+            if match.unit in AFFECTED_UNITS:
+                features = {"in_title": 1.0, f"unit={match.unit}": 1.0, f"qualifier={match.qualifier}": 1.0}
+                if rules.suspects.search(title):
+                    features["suspects@title"] = 1.0
+                features.update(_total_cue_features(title, match.start, match.end))
+                add(match.value, match.unit, match.qualifier, features, title)
+    for row in counts:
+        if row.unit not in AFFECTED_UNITS:
+            continue
+        position = _normalized(article, row.start)
+        sentence = article.sentence_at(position)
+        if _counts_others(article, row, position):
+            continue
+        features = {
+            "in_title": float(position < title_line_end),
+            "in_lead": float(position < lead_end),
+            "in_text": 1.0,
+            "affected_sentence": float(_is_affected_count(article, row)),
+            "possible": float(row.possible),
+            f"unit={row.unit}": 1.0,
+            f"qualifier={row.qualifier}": 1.0,
+        }
+        end = _normalized(article, row.end)
+        features.update(_total_cue_features(sentence.text, position - sentence.start, end - sentence.start))
+        add(row.value, row.unit, row.qualifier, features, sentence.text)
+    if not by_value:
+        return []
+    ranked = sorted(by_value, reverse=True)
+    title_values = sorted((v for v, c in by_value.items() if c.features.get("in_title")), reverse=True)
+    candidates = []
+    for value, candidate in by_value.items():
+        features = dict(candidate.features)
+        features["mentions"] = _hits(int(features["mentions"]))
+        features["largest"] = float(value == ranked[0])
+        features["value_rank"] = 1 / (1 + ranked.index(value))
+        features["largest_in_title"] = float(bool(title_values) and value == title_values[0])
+        features["magnitude"] = math.log10(value + 1) / 8
+        features["small"] = float(value < 10)
+        candidates.append(Candidate((value, candidate.unit, candidate.qualifier), features, candidate.evidence))
+    return candidates
 
 
-def _title_source(title: str) -> str:
-    """The `(X)` a headline ends with, when X names an organisation rather than a news outlet."""
-    match = incident_rules().title_source.search(title)
+def _total_cue_features(sentence: str, start: int, end: int) -> Features:
+    """The total cues around a count at [start, end) of its sentence."""
+    features = {}
+    scopes = {"before": sentence[max(0, start - TOTAL_BEFORE_CHARS):start],
+              "after": sentence[end:end + TOTAL_BEFORE_CHARS], "sentence": sentence}
+    for cue in incident_rules().total_cues:
+        scope = scopes[cue.where]
+        if cue.pattern.match(scope) if cue.where == "after" else cue.pattern.search(scope):
+            features[cue.id] = 1.0
+    return features
+
+
+def affected_total(article: AnalysedArticle, counts: list[CountRow]) -> tuple[int | None, str, str]:
+    """The incident's total, its unit and qualifier (None when the article gives none)."""
+    choice = rank(decision_models()["affected_total"], total_candidates(article, counts))
+    return choice.value if choice.value else (None, "", "")
+
+
+# ----------------------------------------------------------------------------------------------
+# victim
+
+
+def title_sources(title: str) -> list[str]:
+    """The organisations a headline's trailing `(X)` names as its source (not news outlets)."""
+    rules = incident_rules()
+    match = rules.title_source.search(title)
     if not match:
-        return ""
-    name = canonical_name(match.group(1).split("/")[-1])
-    rules = org_rules()
-    entry = rules.gazetteer.get(name)
-    if (entry and entry.media) or rules.media.search(name) or re.search(r"\d|報|更新|訂正|お詫び", name):
-        return ""
-    return name if is_organization_name(name) else ""
+        return []
+    org = org_rules()
+
+    def is_outlet(name: str) -> bool:
+        entry = org.gazetteer.get(name)
+        return bool((entry and entry.media) or org.media.search(name))
+
+    whole = canonical_name(rules.title_source_noise.sub("", match.group(1).strip()))
+    if is_outlet(whole):  # `(TOKYO MX)`: one outlet, though its name has a space
+        return []
+    names = []
+    for part in rules.title_source_separator.split(match.group(1)):
+        name = canonical_name(rules.title_source_noise.sub("", part.strip()))
+        if is_outlet(name) or rules.title_source_not_name.search(name):
+            continue
+        if is_organization_name(name):
+            names.append(name)
+    return names
 
 
 def headline_article(article: AnalysedArticle) -> Article | None:
@@ -164,63 +388,168 @@ def headline_article(article: AnalysedArticle) -> Article | None:
     return Article(f"{article.article_id}#title", headline, article.article.source)
 
 
-def score_victims(article: AnalysedArticle, organizations: list[Organization],
-                  title_organizations: list[Organization] = ()) -> dict[str, float]:
-    rules = incident_rules()
-    points = rules.victim_points
+def _anaphor_credits(article: AnalysedArticle, organizations: list[Organization],
+                     title_organizations: list[Organization]) -> dict[str, int]:
+    """How often an anaphor (`同社`, `同市`) refers back to each organisation: the latest one
+    mentioned before it whose name and kind fit, else one of the headline that fits."""
+    credits: dict[str, int] = {}
+    mentions = sorted((start, org) for org in organizations for start, _, _ in org.mentions)
+    starts = [start for start, _ in mentions]
+
+    def fits(anaphor: Anaphor, org: Organization) -> bool:
+        return bool(anaphor.name.search(org.name)) and (not anaphor.kinds or org.kind in anaphor.kinds)
+
+    for anaphor in incident_rules().anaphors:
+        for match in anaphor.pattern.finditer(article.text):
+            index = bisect.bisect_left(starts, match.start())
+            referent = next((org for _, org in reversed(mentions[:index]) if fits(anaphor, org)), None)
+            referent = referent or next((org for org in title_organizations if fits(anaphor, org)), None)
+            if referent:
+                credits[referent.name] = credits.get(referent.name, 0) + 1
+    return credits
+
+
+def _mention_cue_features(article: AnalysedArticle, org: Organization) -> tuple[Features, str]:
+    """Victim cue features over every mention, and the sentence of the first subject mention."""
     text = article.text
-    title = article.title
-    source = _title_source(title)
-    title_positions = {}
+    features: Features = {}
+    evidence = ""
+    for start, end, _ in org.mentions:
+        sentence = article.sentence_at(start)
+        after, before = text[end:end + CONTEXT_CHARS], text[max(0, start - CONTEXT_CHARS):start]
+        is_subject = incident_rules().subject_marker.match(after)
+        for cue in incident_rules().victim_cues:
+            if cue.where == "after":
+                hit = bool(cue.pattern.match(after))
+            elif cue.where == "before":
+                hit = bool(cue.pattern.search(before))
+            else:
+                hit = bool(is_subject and cue.pattern.search(text[end:sentence.end]))
+            if hit:
+                features[cue.id] = 1.0
+                if cue.where == "subject" and not evidence:
+                    evidence = sentence.text
+    return features, evidence
+
+
+def victim_candidates(article: AnalysedArticle, organizations: list[Organization],
+                      title_organizations: list[Organization] = ()) -> list[Candidate]:
+    """Every organisation of the text, of the headline and of its source tag, with its features."""
+    rules = incident_rules()
+    text, title = article.text, article.title
+    tag = rules.title_tag.match(title)
+    tag_end = tag.end() if tag else 0
+    source_match = rules.title_source.search(title)
+    source_start = source_match.start() if source_match else len(title)
+    sources = title_sources(title)
+    lead_end = _lead_end(article)
+    credits = _anaphor_credits(article, organizations, list(title_organizations))
+    event_starts = [m.start() for m in rules.event.finditer(text)]
+    names = [org.name for org in organizations] + [org.name for org in title_organizations]
+
+    def title_features(surfaces: set[str], name: str) -> Features:
+        found = sorted(title.find(s) for s in surfaces if s and title.find(s) >= 0)
+        if not found:
+            return {"in_title": 0.0}
+        first = found[0]
+        return {"in_title": 1.0, "title_position": 1 - first / max(len(title), 1),
+                "in_title_tag": float(first < tag_end), "in_title_source": float(first >= source_start),
+                "title_source": float(name in sources or any(canonical_name(s) == name for s in sources))}
+
+    def shared(name: str, kind: str) -> Features:
+        features = {f"kind={kind}": 1.0}
+        others = [n for n in names if n != name]
+        features["sub_unit"] = float(any(name.startswith(o) for o in others))
+        features["has_sub_unit"] = float(any(o.startswith(name) for o in others))
+        return features
+
+    def text_features(org: Organization) -> tuple[Features, str]:
+        """Features of the mentions, and the sentence to quote: where it is a subject, else the first."""
+        features, evidence = _mention_cue_features(article, org)
+        first = min(start for start, _, _ in org.mentions)
+        distance = min((abs(e - first) for e in event_starts), default=len(text))
+        features.update({
+            "mentions": _hits(len(org.mentions)),
+            "first_mention": 1 - first / max(len(text), 1),
+            "in_lead": float(first < lead_end),
+            "near_event": 1 / (1 + distance / 20),
+        })
+        return features, evidence or article.sentence_at(first).text
+
+    def add(org: Organization, surfaces: set[str], extra: Features) -> None:
+        features = title_features(surfaces, org.name)
+        features.update(shared(org.name, org.kind))
+        features.update({"org_ending": float(bool(rules.organization_endings.search(org.name))),
+                         "anaphors": _hits(credits.get(org.name, 0)), "authority": float(org.authority),
+                         "media": float(org.media), "contractor": float(org.contractor), **extra})
+        found, sentence = text_features(org) if org.mentions else ({}, "")
+        features.update(found)
+        is_subject = any(name.startswith("victim.subject.") for name in found)
+        evidence = sentence if is_subject or not features["in_title"] else title
+        candidates[org.name] = Candidate(org.name, features, evidence)
+
+    def spelled_in_text(name: str, kind: str = "other", like: Organization | None = None) -> Organization:
+        """A name the organisation stage found only in the headline (or not at all), with the places
+        the text spells it out, so that it is weighed like the others."""
+        mentions = [(m.start(), m.end(), "headline") for m in re.finditer(re.escape(name), text)]
+        if like is None:
+            return Organization(name, kind, mentions)
+        return Organization(name, like.kind, mentions, set(like.names), like.authority, like.media, like.contractor)
+
+    candidates: dict[str, Candidate] = {}
     for org in organizations:
-        surfaces = {text[s:e] for s, e, _ in org.mentions} | {org.name}
-        found = [title.find(s) for s in surfaces if s and title.find(s) >= 0]
-        if found:
-            title_positions[org.name] = min(found)
-    first_in_title = min(title_positions, key=title_positions.get) if title_positions else None
-    scores: dict[str, float] = {}
-    for org in organizations:
-        score = 0.0
-        if org.name in title_positions:
-            score += points["victim.in_title"]
-        if org.name == first_in_title:
-            score += points["victim.first_in_title"]
-        surfaces = {text[s:e] for s, e, _ in org.mentions}
-        if source and (source in surfaces or canonical_name(source) == org.name):
-            score += points["victim.title_source"]
-        for start, end, _ in org.mentions:
-            after = text[end:end + 20]
-            if re.match(r"^(?:\([^()]{1,30}\))?(?:は|が|では)", after):
-                sentence = article.sentence_at(start)
-                if rules.leak_subject.search(text[end:sentence.end]):
-                    score += points["victim.leak_subject"]
-                    break
-        if any(rules.data_owner.match(text[e:e + 20]) for _, e, _ in org.mentions):
-            score += points["victim.data_owner"]
-        score += points["victim.per_mention"] * min(len(org.mentions), 4)
-        if org.authority:
-            score += points["victim.authority"]
-        if org.media:
-            score += points["victim.media"]
-        if org.contractor:
-            score += points["victim.contractor"]
-        scores[org.name] = score
+        add(org, {text[s:e] for s, e, _ in org.mentions} | {org.name}, {})
     # Named in the headline only (`山口県 …の個人情報漏えいについて`, the text saying 県).
-    for position, org in enumerate(title_organizations):
-        if org.name not in scores and not org.media and not org.authority:
-            scores[org.name] = points["victim.in_title"] + (points["victim.first_in_title"] if position == 0 else 0)
-    if source and not any(canonical_name(source) == name for name in scores):
-        scores[source] = points["victim.title_source"] + points["victim.in_title"]
-    return scores
+    for org in title_organizations:
+        if org.name not in candidates:
+            add(spelled_in_text(org.name, like=org), org.names | {org.name}, {"title_only": 1.0})
+    for name in sources:
+        if not any(canonical_name(name) == known for known in candidates):
+            add(spelled_in_text(name), {name}, {"title_only": 1.0, "source_only": 1.0})
+    head = _title_head(title[tag_end:source_start])
+    if head and not any(head.startswith(known) or known.startswith(head) for known in candidates):
+        add(spelled_in_text(head), {head}, {
+            "title_only": 1.0, "head_only": 1.0,
+            "name_letters": float(bool(rules.name_letters.match(head)))})
+    in_title = [c for c in candidates.values() if c.features.get("in_title")]
+    if in_title:
+        first = max(in_title, key=lambda c: c.features["title_position"])
+        candidates[first.value].features["first_in_title"] = 1.0
+    return list(candidates.values())
+
+
+def _title_head(headline: str) -> str:
+    """The headline's first phrase when it may be a name (`X、…`, `Xが…`), else ""."""
+    match = incident_rules().title_head.match(headline.strip())
+    name = canonical_name(match.group(1)) if match else ""
+    return name if is_organization_name(name) else ""
 
 
 def choose_victim(article: AnalysedArticle, organizations: list[Organization],
                   title_organizations: list[Organization] = ()) -> str:
-    scores = score_victims(article, organizations, title_organizations)
-    positive = {name: s for name, s in scores.items() if s > 0}
-    if not positive:
-        return ""
-    return max(positive.items(), key=lambda item: item[1])[0]
+    choice = rank(decision_models()["victim"], victim_candidates(article, organizations, title_organizations))
+    return choice.value or ""
+
+
+# ----------------------------------------------------------------------------------------------
+# the row
+
+
+@dataclass(frozen=True)
+class DecisionInputs:
+    """Everything the incident row is made of before the learned choices: the candidates and
+    features of each decision, and the fields that need no choosing."""
+
+    article_id: str
+    incident: Features
+    victims: list[Candidate]
+    causes: list[Candidate]
+    totals: list[Candidate]
+    announced_on: str
+    occurred_on: str
+    detected_on: str
+    categories: str
+    not_leaked_categories: str
 
 
 def _first_date(dates: list[DateRow], role: str) -> str:
@@ -230,33 +559,72 @@ def _first_date(dates: list[DateRow], role: str) -> str:
     return ""
 
 
-def roll_up(article: AnalysedArticle, organizations: list[Organization], dates: list[DateRow],
-            counts: list[CountRow], categories: list[CategoryRow],
-            title_organizations: list[Organization] = ()) -> IncidentRow:
-    """One incident row per article; the fields stay empty when the article reports no incident."""
+def decision_inputs(article: AnalysedArticle, organizations: list[Organization], dates: list[DateRow],
+                    counts: list[CountRow], categories: list[CategoryRow],
+                    title_organizations: list[Organization] = ()) -> DecisionInputs:
     leaked = sorted({c.category for c in categories if not c.negated})
     not_leaked = sorted({c.category for c in categories if c.negated} - set(leaked))
-    if not is_incident(article, counts):
-        return IncidentRow(article.article_id, "", False, "", "", None, "", "", "", "", "", ";".join(leaked),
-                           ";".join(not_leaked), 0.0, "")
-    total, unit, qualifier = affected_total(article, counts)
-    return IncidentRow(
+    return DecisionInputs(
         article_id=article.article_id,
-        case_id="",
-        is_incident=True,
-        victim=choose_victim(article, organizations, title_organizations),
-        cause=choose_cause(article),
-        affected_total=total,
-        affected_unit=unit,
-        affected_qualifier=qualifier,
+        incident=incident_features(article, counts),
+        victims=victim_candidates(article, organizations, title_organizations),
+        causes=cause_candidates(article),
+        totals=total_candidates(article, counts),
         announced_on=_first_date(dates, "announced"),
         occurred_on=_first_date(dates, "occurred"),
         detected_on=_first_date(dates, "detected"),
         categories=";".join(leaked),
         not_leaked_categories=";".join(not_leaked),
-        confidence=0.0,
-        evidence="",
     )
+
+
+def _evidence(victim: Choice, cause: Choice) -> str:
+    quotes = [q for q in (victim.evidence, cause.evidence) if q]
+    return " … ".join(_quote(q) for q in dict.fromkeys(quotes))
+
+
+def decide(inputs: DecisionInputs) -> IncidentRow:
+    """The incident row: the learned models choose; `confidence` is the product of the chosen
+    answers' probabilities (is it an incident, victim, cause, total), `evidence` quotes where the
+    victim and the cause were read."""
+    models = decision_models()
+    incident = decide_yes(models["is_incident"], inputs.incident)
+    if not incident.value:
+        return IncidentRow(inputs.article_id, "", False, "", "", None, "", "", "", "", "", inputs.categories,
+                           inputs.not_leaked_categories, round(incident.probability, 3), "")
+    victim = rank(models["victim"], inputs.victims)
+    cause = rank(models["cause"], inputs.causes)
+    total = rank(models["affected_total"], inputs.totals)
+    value, unit, qualifier = total.value or (None, "", "")
+    confidence = incident.probability * victim.probability * cause.probability * total.probability
+    return IncidentRow(
+        article_id=inputs.article_id,
+        case_id="",
+        is_incident=True,
+        victim=victim.value or "",
+        cause=cause.value or UNKNOWN_CAUSE,
+        affected_total=value,
+        affected_unit=unit,
+        affected_qualifier=qualifier,
+        announced_on=inputs.announced_on,
+        occurred_on=inputs.occurred_on,
+        detected_on=inputs.detected_on,
+        categories=inputs.categories,
+        not_leaked_categories=inputs.not_leaked_categories,
+        confidence=round(confidence, 3),
+        evidence=_evidence(victim, cause),
+    )
+
+
+def roll_up(article: AnalysedArticle, organizations: list[Organization], dates: list[DateRow],
+            counts: list[CountRow], categories: list[CategoryRow],
+            title_organizations: list[Organization] = ()) -> IncidentRow:
+    """One incident row per article; the fields stay empty when the article reports no incident."""
+    return decide(decision_inputs(article, organizations, dates, counts, categories, title_organizations))
+
+
+def is_incident(article: AnalysedArticle, counts: list[CountRow]) -> bool:
+    return decide_yes(decision_models()["is_incident"], incident_features(article, counts)).value
 
 
 def incident_period(incident: IncidentRow, reference_date: str, length: int) -> str:

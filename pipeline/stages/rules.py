@@ -144,6 +144,13 @@ def use_learned(learned: dict[str, dict] | None) -> None:
         cached.cache_clear()
 
 
+def learned_path(name: str) -> Path | None:
+    """The learned file `name` on disk, when the pipeline reads LEARNED_DIR (not while learned rules
+    are set in memory, nor for the stock pipeline) and the file exists."""
+    path = LEARNED_DIR / name
+    return path if _learned_override is None and path.exists() else None
+
+
 def learned_data(name: str) -> dict[str, Any] | None:
     if _learned_override is not None:
         return _learned_override.get(name)
@@ -202,9 +209,10 @@ def check_no_unread_sections(name: str) -> None:
 
 
 def rules_version() -> str:
-    """A short hash of every rule file: output made under other rules is stale."""
+    """A short hash of every rule and weights file: output made under other rules is stale."""
     digest = hashlib.sha256()
-    for path in sorted([*RULES_DIR.glob("*.yaml"), *LEARNED_DIR.glob("*.yaml")]):
+    for path in sorted([*RULES_DIR.glob("*.yaml"), *LEARNED_DIR.glob("*.yaml"),
+                        *RULES_DIR.glob("*.json"), *LEARNED_DIR.glob("*.json")]):
         digest.update(str(path.relative_to(RULES_DIR)).encode())
         digest.update(path.read_bytes())
     if _learned_override is not None:

@@ -97,3 +97,41 @@ def test_encrypted_passwords_do_not_make_an_intrusion_ransomware(article):
     b = article("北浜医療センターは7日、電子カルテのサーバーが暗号化され、患者の診療情報が"
                 "流出した可能性があると発表した。", "2025-08-08")
     assert incident_of(b).cause == "ransomware"
+
+
+def test_the_client_whose_data_it_is_is_the_victim_not_its_contractor(article):
+    a = article("南浜市は3日、住民税の通知書の印刷を委託している南浜印刷がランサムウェアの被害に遭い、"
+                "市民1万2千人分の氏名と住所が流出した可能性があると発表した。同市は委託先に原因の調査を求めている。",
+                "2025-07-04", title="南浜市、委託先がランサムウェア被害 市民1万2千人分の情報流出か")
+    row = incident_of(a)
+    assert (row.victim, row.cause, row.affected_total) == ("南浜市", "ransomware", 12000)
+
+
+def test_a_bag_stolen_from_a_car_with_a_theft_report_filed_is_theft(article):
+    a = article("東浜中学校の教諭が、生徒35人の成績が記録されたUSBメモリを入れたかばんを車内から盗まれた。"
+                "教諭は警察に被害届を提出した。同校は保護者に謝罪した。", "2025-02-11",
+                title="東浜中学校、生徒35人分の成績入りUSBメモリを盗まれる")
+    row = incident_of(a)
+    assert row.is_incident and (row.cause, row.affected_total) == ("theft", 35)
+
+
+def test_a_fax_sent_to_the_wrong_number_is_a_misdelivery(article):
+    a = article("西浜総合病院は、患者1人の診療情報提供書を、紹介先の医院ではなく別の事業所にFAXで誤送信したと発表した。"
+                "番号の入力を誤ったことが原因という。", "2025-03-02", title="西浜総合病院、患者情報をFAXで誤送信")
+    row = incident_of(a)
+    assert (row.victim, row.cause, row.affected_total) == ("西浜総合病院", "misdelivery", 1)
+
+
+def test_confidence_is_a_probability_and_evidence_quotes_the_text(article):
+    a = article("株式会社ミナトデータは9月11日、サーバーがランサムウェアに感染し、会員の氏名など約1万2千件が"
+                "流出した可能性があると発表した。", "2024-09-12")
+    row = incident_of(a)
+    assert 0 < row.confidence < 1
+    assert row.evidence and row.evidence.split(" … ")[0] in a.text
+
+
+def test_the_incident_total_is_not_a_sub_count(article):
+    a = article("北浜大学は、学生の成績データ合計2,400人分が外部から閲覧できる状態だったと発表した。"
+                "このうち300人分には住所も含まれていた。", "2025-05-20")
+    row = incident_of(a)
+    assert row.affected_total == 2400

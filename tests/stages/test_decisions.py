@@ -1,0 +1,63 @@
+import json
+
+import pytest
+
+from pipeline.stages.decisions import (
+    DECISIONS,
+    Candidate,
+    DecisionModels,
+    LinearModel,
+    decide_yes,
+    decision_models,
+    rank,
+    read_models,
+    weights_path,
+    write_models,
+)
+from pipeline.stages.rules import RuleError
+
+IN_TITLE = LinearModel(intercept=-2.0, weights={"in_title": 3.0, "media": -5.0}, threshold=0.4)
+
+
+def test_a_candidate_named_in_the_headline_outranks_one_named_only_in_the_text():
+    choice = rank(IN_TITLE, [Candidate("北浜市", {}), Candidate("南浜町", {"in_title": 1.0}, "南浜町で流出")])
+    assert (choice.value, choice.evidence) == ("南浜町", "南浜町で流出")
+    assert choice.probability == pytest.approx(1 / (1 + 2.718281828 ** -1), abs=1e-6)
+
+
+def test_no_candidate_is_taken_when_even_the_best_is_below_the_threshold():
+    choice = rank(IN_TITLE, [Candidate("北浜新聞", {"in_title": 1.0, "media": 1.0}), Candidate("北浜市", {})])
+    assert choice.value is None and choice.probability > 0.5  # fairly sure that none is right
+    assert rank(IN_TITLE, []).value is None
+
+
+def test_a_yes_no_decision_gives_the_probability_of_its_answer():
+    assert decide_yes(IN_TITLE, {"in_title": 1.0}).value is True
+    no = decide_yes(IN_TITLE, {})
+    assert no.value is False and no.probability == pytest.approx(1 - IN_TITLE.probability({}))
+
+
+def test_weights_survive_a_round_trip_through_their_file(tmp_path):
+    gold = {"files": {"a.gold.jsonl": "ab"}, "records_sha256": "cd"}
+    models = DecisionModels({name: IN_TITLE for name in DECISIONS}, gold)
+    path = write_models(models, tmp_path / "decisions.json")
+    again = read_models(path)
+    assert again.models == models.models and again.gold == models.gold
+
+
+def test_a_broken_weights_file_is_named_in_the_error(tmp_path):
+    path = tmp_path / "decisions.json"
+    path.write_text(json.dumps({"models": {"victim": {"intercept": 1}}}), encoding="utf-8")
+    with pytest.raises(RuleError, match="decisions.json.*no model for is_incident"):
+        read_models(path)
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(RuleError, match="decisions.json:1: not valid JSON"):
+        read_models(path)
+
+
+def test_the_stock_weights_record_the_gold_they_were_fitted_on():
+    models = decision_models()
+    assert weights_path().name == "decisions.json"
+    assert len(models.gold["records_sha256"]) == 64 and models.gold["articles"] >= 60
+    assert all(len(digest) == 64 for digest in models.gold["files"].values())
+    assert models["victim"].weights["media"] < 0 < models["victim"].weights["in_title"]
