@@ -36,14 +36,14 @@ GAZETTEER_FILE = "gazetteer.yaml"
 
 # A katakana or Latin name (LINEヤフー, NAVER Cloud, マリオット・インターナショナル).
 LATIN_WORD = r"[A-Za-z][A-Za-z0-9&.'!\-]*"
-KATAKANA_WORD = r"[ァ-ヴ][ァ-ヴー]*"
+KATAKANA_WORD = r"[ァ-ヴ][ァ-ヶーヽヾ]*"  # small ヵ/ヶ and iteration marks continue a word
 NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}(?:・?{KATAKANA_WORD})*"
         rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヴー])")
 # A name that mixes scripts around a katakana or Latin core: 日立|システムズ, GMO|ペイメント…,
 # イトーヨーカ|堂. Used only after a cue that says a company follows (委託先の, 傘下の).
 MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:[\u4e00-\u9fff々]{{1,4}})?"
               rf"(?:{LATIN_WORD}|{KATAKANA_WORD})(?:・?(?:{LATIN_WORD}|{KATAKANA_WORD}))*[堂屋舎]?")
-NAME_CHAR = r"A-Za-z0-9ァ-ヴー・&\u4e00-\u9fff々ヶ"
+NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
@@ -53,6 +53,19 @@ HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation"}
+# Contexts that say outright a company is meant, so a product-like word ending (松坂屋ストア) is kept.
+STRONG_CONTEXTS = {"org.context.located", "org.context.peer_quoted"}
+# A police force written before its station (神奈川県警|厚木署) is an organisation of its own.
+POLICE_FORCE = re.compile(r"(?:[\u4e00-\u9fff]{1,3}(?:県警|府警|道警)(?:察本部)?|警視庁|[都道府県]警)")
+# A station named in hiragana after its force (県警|ひたちなか署).
+KANA_STATION = re.compile(r"(?:県警|府警|道警|警視庁)([\u3041-\u3094ゝゞ]{2,6})$")
+# A group's parent (楽天グループ): what stands before it is the brand of its companies, in any script.
+GROUP_WORDS = {"グループ", "ホールディングス"}
+# Latin initials before a name (J.|フロントリテイリング).
+INITIALS = re.compile(r"(?:[A-Za-z]\.)+$")
+# Which source's kind wins when one organisation is found by several (a suffix or legal form over
+# a guess of the NER model): the order of the source prefixes.
+SOURCE_PRIORITY = ("org.legal", "gaz.", "org.suffix", "org.place", "org.context", "org.list", "org.ner")
 
 
 @dataclass(frozen=True)
@@ -75,10 +88,13 @@ class OrgRules:
     tail: re.Pattern[str]
     acting_place: tuple[tuple[str, re.Pattern[str]], ...]
     contexts: tuple[tuple[str, str, re.Pattern[str]], ...]  # (rule id, kind, pattern)
+    company_lists: tuple[tuple[str, str, re.Pattern[str]], ...]  # (rule id, kind, pattern)
+    brand_groups: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str]], ...]  # (id, kind, name end, what follows)
+    joined_names: re.Pattern[str]  # after A・B: they are two organisations
     ner_labels: dict[str, tuple[str, str]]  # label -> (kind, rule id)
     generic_names: frozenset[str]
     generic_prefixes: tuple[str, ...]
-    not_organizations: tuple[re.Pattern[str], ...]
+    not_organizations: tuple[tuple[str, re.Pattern[str]], ...]  # (rule id, pattern)
     common_words: frozenset[str]
     gazetteer: dict[str, GazetteerEntry]  # every name and alias -> entry
     gazetteer_pattern: re.Pattern[str]
@@ -106,7 +122,8 @@ def org_rules() -> OrgRules:
         for term in entry["terms"]:
             suffixes[str(term)] = (entry["kind"], entry["id"])
     legal_alt = alternation(legal)
-    brand = rf"(?:(?![のはがをにでともへや])[\u3041-\u309f]{{2,6}}(?=[{NAME_CHAR}]))?"  # みどり|手芸協会
+    # みどり|手芸協会; never a particle run (NPO法人|から会計業務).
+    brand = rf"(?:(?![のはがをにでともへや]|から|まで|より|など)[\u3041-\u309f]{{2,6}}(?=[{NAME_CHAR}]))?"
     # A company name in hiragana alone (株式会社はなまるは…) ends where a particle starts.
     hiragana_only = r"[\u3041-\u309f]{2,8}?(?=[はがのをにでと、。\s」)])"
     name_run = rf"(?:{brand}[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*|{hiragana_only})"
@@ -116,6 +133,13 @@ def org_rules() -> OrgRules:
             raise RuleError(path, entry.get("__line__"), f"rule '{entry['id']}': pattern lacks {{name}}")
         entry = dict(entry, pattern=entry["pattern"].replace("{name}", NAME).replace("{mixed_name}", MIXED_NAME))
         contexts.append((entry["id"], entry["kind"], compile_pattern(entry, path)))
+    item = rf"[{NAME_CHAR}]{{2,24}}"
+    company_lists = tuple(
+        (e["id"], e["kind"], compile_pattern(dict(e, pattern=e["pattern"].replace("{item}", item)), path))
+        for e in section(data, "company_lists", path, ["kind", "pattern"]))
+    brand_groups = tuple(
+        (e["id"], e["kind"], re.compile(alternation(e["business_words"])), compile_pattern(e, path, "followed_by"))
+        for e in section(data, "brand_groups", path, ["kind", "business_words", "followed_by"]))
     generic = section(data, "generic_names", path)
     generic_names = frozenset(n for e in generic for n in e.get("names", []))
     generic_prefixes = tuple(p for e in generic for p in e.get("prefixes", []))
@@ -141,10 +165,13 @@ def org_rules() -> OrgRules:
         acting_place=tuple((e["id"], compile_pattern(e, path))
                            for e in section(data, "acting_place", path, ["pattern"])),
         contexts=tuple(contexts),
+        company_lists=company_lists,
+        brand_groups=brand_groups,
+        joined_names=compile_pattern(section(data, "joined_names", path, ["pattern"])[0], path),
         ner_labels={e["label"]: (e["kind"], e["id"]) for e in section(data, "ner_labels", path, ["label", "kind"])},
         generic_names=generic_names,
         generic_prefixes=generic_prefixes,
-        not_organizations=tuple(compile_pattern(e, path)
+        not_organizations=tuple((e["id"], compile_pattern(e, path))
                                 for e in section(data, "not_organizations", path, ["pattern"])),
         common_words=frozenset(n for e in section(data, "common_words", path) for n in e.get("names", [])),
         gazetteer=gazetteer,
@@ -172,7 +199,7 @@ def merge_key(name: str) -> str:
     key = canonical_name(name).casefold()
     key = re.sub(r"[\s・,、]", "", key)
     key = re.sub(r"^旧", "", key)
-    return re.sub(r"社$", "", key) or key
+    return re.sub(r"(?:社|グループ)$", "", key) or key
 
 
 @dataclass
@@ -184,8 +211,11 @@ class Candidate:
     source: str
 
 
-def is_organization_name(name: str) -> bool:
-    """False for generic references, departments, products and other non-names."""
+def is_organization_name(name: str, product_words: bool = False) -> bool:
+    """False for generic references, departments, products and other non-names.
+
+    `product_words`: the context says a company is meant, so a name may end like a product (ストア).
+    """
     rules = org_rules()
     if not name or len(name) < 2 or name[0].isdigit():
         return False
@@ -202,7 +232,8 @@ def is_organization_name(name: str) -> bool:
         return False
     if any(re.search(PHRASE_KANA, run) for run in re.findall(r"[\u3041-\u309f]{3,}", name.lstrip(HIRAGANA))):
         return False
-    if any(p.search(name) for p in rules.not_organizations):
+    if any(p.search(name) for rule_id, p in rules.not_organizations
+           if not (product_words and rule_id == "org.not.product_suffix")):
         return False
     return not rules.tail.match(name)
 
@@ -274,15 +305,27 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
                 and (len(following) == 1 or following[1].start != following[0].end
                      or following[1].pos1 not in ("名詞", "接尾辞"))):
             end = following[0].end
-        start, brand = _extend_name_start(article, start)
-        name = text[start:end]
         suffix = next(s for s in sorted(rules.suffixes, key=len, reverse=True) if match.group().endswith(s))
         kind, rule_id = rules.suffixes[suffix]
+        station = KANA_STATION.search(text[:start]) if rule_id == "org.suffix.police_station" else None
+        if station:
+            start, brand = station.start(1), True
+        else:
+            start, brand = _extend_name_start(article, start)
+        initials = INITIALS.search(text[max(0, start - 8):start])
+        if initials and start - len(initials.group()) >= 0:
+            start -= len(initials.group())
+        force = POLICE_FORCE.match(text, start, end - len(suffix)) if rule_id == "org.suffix.police_station" else None
+        if force and force.end() < end - len(suffix):
+            found.append(Candidate(start, force.end(), text[start:force.end()], kind, "org.suffix.government"))
+            start, brand = force.end(), True
+        police_split = bool(station or (force and force.end() == start))
+        name = text[start:end]
         if name in rules.gazetteer:
             continue  # the gazetteer names it, with its own kind
         if not is_organization_name(name) or not (brand or _has_name_evidence(article, start, end - len(suffix))):
             continue
-        if not article.is_token_boundary(start):
+        if not article.is_token_boundary(start) and not police_split:
             continue
         found.append(Candidate(start, end, name, kind, rule_id))
     return found
@@ -364,7 +407,9 @@ def gazetteer_candidates(article: AnalysedArticle) -> list[Candidate]:
         entry = rules.gazetteer[match.group()]
         if re.match(r"[A-Za-z]", match.group()) and re.match(r"[A-Za-z0-9]", after):
             continue
-        found.append(Candidate(match.start(), match.end(), entry.name, entry.kind, entry.id))
+        # The text's own spelling (経産省): gold and readers know the body by it; spellings of one
+        # entry are merged in find_organizations.
+        found.append(Candidate(match.start(), match.end(), match.group(), entry.kind, entry.id))
     return found
 
 
@@ -393,17 +438,77 @@ def context_candidates(article: AnalysedArticle) -> list[Candidate]:
     found = []
     for rule_id, kind, pattern in rules.contexts:
         for match in pattern.finditer(article.text):
-            name = match.group("name").strip(" ・")
-            if not is_organization_name(name):
+            group = "quoted" if "quoted" in pattern.groupindex and match.group("quoted") else "name"
+            name = match.group(group).strip(" ・")
+            if not is_organization_name(name, product_words=rule_id in STRONG_CONTEXTS):
+                continue
+            if group == "quoted" and not _has_name_evidence(article, match.start(group), match.end(group)):
                 continue
             # Only the weakest contexts (a bare subject) need the name to be more than a word.
             if rule_id in WEAK_CONTEXTS and is_dictionary_word(name):
                 continue
-            start = match.start("name")
-            if _continues_a_word(article, start):
+            start = match.start(group) + match.group(group).index(name)
+            if group == "name" and _continues_a_word(article, start):
                 continue
             found.append(Candidate(start, start + len(name), name, kind, rule_id))
     return found
+
+
+def company_list_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Each company of a row that a count of companies closes (A、B、Cなど7社)."""
+    rules = org_rules()
+    found = []
+    for rule_id, kind, pattern in rules.company_lists:
+        for match in pattern.finditer(article.text):
+            offset = match.start("items")
+            for item in re.finditer(r"[^、,・と]+", match.group("items")):
+                start, end = offset + item.start(), offset + item.end()
+                name = item.group()
+                if (is_organization_name(name) and article.is_token_boundary(start)
+                        and _has_name_evidence(article, start, end)):
+                    found.append(Candidate(start, end, name, kind, rule_id))
+    return found
+
+
+def brand_group_candidates(article: AnalysedArticle, found: list[Candidate]) -> list[Candidate]:
+    """Group companies named by the brand of an organisation already found (楽天 → 楽天カード)."""
+    rules = org_rules()
+    text = article.text
+    company_words = [w for w, (kind, _) in rules.suffixes.items() if kind == "company"]
+    brands = set()
+    for cand in found:
+        brands.add(cand.name)
+        # The brand inside a company's name: ヤマダ of ヤマダ電機.
+        for word in company_words:
+            stem = cand.name[:-len(word)] if cand.name.endswith(word) else ""
+            if len(stem) >= 2 and (re.fullmatch(r"[A-Za-zァ-ヶー]+", stem) or word in GROUP_WORDS):
+                brands.add(stem)
+    groups = []
+    for rule_id, kind, business, followed_by in rules.brand_groups:
+        for brand in sorted(brands, key=len, reverse=True):
+            if len(brand) < 2:
+                continue
+            for match in re.finditer(rf"(?<![{NAME_CHAR}]){re.escape(brand)}(?:{business.pattern})", text):
+                if followed_by.match(text[match.end():match.end() + 8]) and article.is_token_boundary(match.start()):
+                    groups.append(Candidate(match.start(), match.end(), match.group(), kind, rule_id))
+    return groups
+
+
+def _split_joined_names(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """`NTTデータ・KDDIの両社`: two companies joined by ・ before a count of them are two names."""
+    joined = org_rules().joined_names
+    result = []
+    for cand in candidates:
+        parts = cand.name.split("・")
+        if len(parts) > 1 and text[cand.start:cand.end] == cand.name and joined.match(text, cand.end) \
+                and all(is_organization_name(p) for p in parts):
+            offset = cand.start
+            for part in parts:
+                result.append(Candidate(offset, offset + len(part), part, cand.kind, cand.source))
+                offset += len(part) + 1
+        else:
+            result.append(cand)
+    return result
 
 
 def ner_candidates(article: AnalysedArticle) -> list[Candidate]:
@@ -461,13 +566,14 @@ class _Groups:
             self.parent[rb] = ra
 
 
+def _source_rank(source: str) -> int:
+    return next((i for i, prefix in enumerate(SOURCE_PRIORITY) if source.startswith(prefix)), len(SOURCE_PRIORITY))
+
+
 def _non_overlapping(candidates: list[Candidate]) -> list[Candidate]:
     """Pattern evidence first; a GiNZA entity overlapping a pattern match is dropped."""
-    priority = {"org.legal": 0, "gaz.": 1, "org.suffix": 2, "org.place": 3, "org.context": 4, "org.ner": 5}
-
     def rank(c: Candidate) -> tuple:
-        prefix = next((p for p in priority if c.source.startswith(p)), "")
-        return priority.get(prefix, 9), -(c.end - c.start), c.start
+        return _source_rank(c.source), -(c.end - c.start), c.start
 
     kept: list[Candidate] = []
     for cand in sorted(candidates, key=rank):
@@ -508,12 +614,13 @@ class Organization:
     authority: bool = False
     media: bool = False
     contractor: bool = False
+    kind_rank: int = len(SOURCE_PRIORITY)  # how strong the source of `kind` is (SOURCE_PRIORITY)
 
 
 def pattern_candidates(article: AnalysedArticle) -> list[Candidate]:
     """Candidates from every source but the NER (they win over an entity they overlap)."""
     return (legal_form_candidates(article) + gazetteer_candidates(article) + suffix_candidates(article)
-            + place_candidates(article) + context_candidates(article))
+            + place_candidates(article) + context_candidates(article) + company_list_candidates(article))
 
 
 def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | None = None) -> list[Organization]:
@@ -527,9 +634,14 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
         patterns = pattern_candidates(article)
     off = disabled_rules()
     candidates = _non_overlapping([c for c in patterns + ner_candidates(article) if c.source not in off])
+    brand_groups = [c for c in brand_group_candidates(article, candidates) if c.source not in off]
+    candidates = _split_joined_names(_non_overlapping(candidates + brand_groups), text)
     groups = _Groups()
     for cand in candidates:
         groups.find(merge_key(cand.name))
+        entry = rules.gazetteer.get(cand.name)
+        if entry:  # 経済産業省 and 経産省
+            groups.union(merge_key(entry.name), merge_key(cand.name))
     # マリオット・インターナショナル and マリオット: a name that is another's first part before ・.
     names = sorted({c.name for c in candidates}, key=len)
     for short in names:
@@ -542,8 +654,11 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
         org = by_group.get(root)
         if org is None:
             org = by_group[root] = Organization(cand.name, cand.kind, [])
+            org.kind_rank = _source_rank(cand.source)
         if len(cand.name) > len(org.name):
             org.name = cand.name
+        if _source_rank(cand.source) < org.kind_rank:  # a suffix or legal form knows the kind better
+            org.kind, org.kind_rank = cand.kind, _source_rank(cand.source)
         org.names.add(cand.name)
         org.mentions.append((cand.start, cand.end, cand.source))
     for org in by_group.values():

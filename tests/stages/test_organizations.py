@@ -1,3 +1,4 @@
+from pipeline.stages.analysis import Entity
 from pipeline.stages.organizations import canonical_name, find_organizations, merge_key, organization_rows
 
 
@@ -117,3 +118,82 @@ def test_a_hiragana_brand_word_inside_a_name_is_kept_whole(article):
     a = article("北浜県は1日、県立中部ひまわり病院の医師が、患者の氏名を記録したUSBメモリーを紛失したと発表した。")
     assert "県立中部ひまわり病院" in names(a)
     assert names(article("データを紛失した病院は謝罪した。")) == []
+
+
+def kinds(article):
+    return {o.name: o.kind for o in find_organizations(article)}
+
+
+def test_police_stations_are_organisations_apart_from_their_force(article):
+    a = article("静岡県警浜松中央署は3日、元職員の男を逮捕した。")
+    assert kinds(a) == {"静岡県警": "government", "浜松中央署": "government"}
+    assert names(article("盗難に気付き、県警みなと署に被害届を出した。")) == ["みなと署"]
+    assert names(article("北沢署によると、男は容疑を認めている。")) == ["北沢署"]
+    assert names(article("高松北警察署に相談した。")) == ["高松北警察署"]
+    # Generic stations and departments are no names.
+    assert names(article("同署と所轄署が連携し、部署ごとに確認した。")) == []
+
+
+def test_boards_of_education_schools_and_nurseries(article):
+    a = article("長浜市教委は20日、市立北山中学校の生徒名簿が流出したと発表した。")
+    assert kinds(a) == {"長浜市教委": "government", "市立北山中学校": "education"}
+    assert names(article("ひまわりこども園は保護者あての書類を誤って送付した。")) == ["ひまわりこども園"]
+    assert names(article("区立青葉台小学校で児童名簿が紛失した。")) == ["区立青葉台小学校"]
+    assert names(article("市教委によると、学校の書類が見つかっていない。")) == []
+
+
+def test_a_seat_in_brackets_names_a_company(article):
+    a = article("「ミナミ」(名古屋市中区)と「フクダストア」(同市港区)で顧客情報が漏れた。")
+    assert kinds(a) == {"ミナミ": "company", "フクダストア": "company"}
+    b = article("登録業務を請け負う東洋テクノ(東京都品川区)の説明では、感染は委託先で起きた。")
+    assert names(b) == ["東洋テクノ"]
+    # A person's age or a date in brackets names nothing.
+    assert names(article("逮捕されたのは山田(45)と、アルバイトのカワイ(19)。")) == []
+
+
+def test_a_competitor_in_quotes_and_a_service_company(article):
+    a = article("同業他社「ネクストムーブ」の代表が逮捕された。引っ越し支援を展開する「アオバ」も被害を受けた。")
+    assert names(a) == ["ネクストムーブ", "アオバ"]
+
+
+def test_companies_listed_before_a_count_of_companies(article):
+    a = article("被害を受けたのはアイテック、ミドリ電子、サンワ工機など7社だった。")
+    assert names(a) == ["アイテック", "ミドリ電子", "サンワ工機"]
+    b = article("ナガセ物流とコトブキ運送の2社が謝罪した。")
+    assert names(b) == ["ナガセ物流", "コトブキ運送"]
+    assert names(article("大手や中堅など5社が参加した。")) == []
+
+
+def test_two_names_joined_by_a_middle_dot_before_a_count_are_two(article):
+    a = article("トーワネット・ミツバ電子の両社が共同で発表した。")
+    assert names(a) == ["トーワネット", "ミツバ電子"]
+    assert names(article("マリオット・インターナショナルは発表した。")) == ["マリオット・インターナショナル"]
+
+
+def test_a_group_company_named_by_its_parents_brand(article):
+    a = article("ヤマダ電機は、関連会社のヤマダペイが不正アクセスを受けたと発表した。ヤマダカードの番号は含まれない。")
+    assert kinds(a) == {"ヤマダ電機": "company", "ヤマダペイ": "company"}
+
+
+def test_names_keep_iteration_marks_small_kana_and_initials(article):
+    assert names(article("いすゞ商事が発表した。")) == ["いすゞ商事"]
+    assert names(article("ミヤヶ丘ホールディングスは7日、流出を公表した。")) == ["ミヤヶ丘ホールディングス"]
+    assert names(article("J.フロントリテイリングで191万人に上った。")) == ["J.フロントリテイリング"]
+    assert names(article("東西製薬所は会員情報が閲覧された可能性があると発表した。")) == ["東西製薬所"]
+
+
+def test_particles_and_documents_are_not_names(article):
+    assert names(article("NPO法人から会計業務を委託されていた。")) == []
+    assert names(article("今後は「北浜市USBメモリ等取扱要綱」に従う。Copyright 2024 All Rights Reserved.")) == []
+
+
+def test_the_texts_spelling_of_a_gazetteer_body_is_its_name(article):
+    assert names(article("同社は経産省に報告した。")) == ["経産省"]
+    assert names(article("経済産業省に報告した。経産省は指導した。")) == ["経済産業省"]
+
+
+def test_the_kind_comes_from_the_strongest_source(article):
+    a = article("株式会社ミドリネットは1日発表した。ミドリネットの担当者が謝罪した。")
+    a.entities = [Entity(a.text.index("ミドリネット", 10), a.text.index("ミドリネット", 10) + 6, "ミドリネット",
+                         "Government")]
+    assert [(o.name, o.kind) for o in find_organizations(a)] == [("ミドリネット", "company")]
