@@ -464,7 +464,9 @@ def company_list_candidates(article: AnalysedArticle) -> list[Candidate]:
             for item in re.finditer(r"[^、,・と]+", match.group("items")):
                 start, end = offset + item.start(), offset + item.end()
                 name = item.group()
-                if (is_organization_name(name) and article.is_token_boundary(start)
+                # Items after the first start at a separator; the first must start a word.
+                first = start == offset
+                if (is_organization_name(name) and (not first or article.is_token_boundary(start))
                         and _has_name_evidence(article, start, end)):
                     found.append(Candidate(start, end, name, kind, rule_id))
     return found

@@ -179,7 +179,7 @@ def test_names_keep_iteration_marks_small_kana_and_initials(article):
     assert names(article("いすゞ商事が発表した。")) == ["いすゞ商事"]
     assert names(article("ミヤヶ丘ホールディングスは7日、流出を公表した。")) == ["ミヤヶ丘ホールディングス"]
     assert names(article("J.フロントリテイリングで191万人に上った。")) == ["J.フロントリテイリング"]
-    assert names(article("東西製薬所は会員情報が閲覧された可能性があると発表した。")) == ["東西製薬所"]
+    assert names(article("津軽製薬所は会員情報が閲覧された可能性があると発表した。")) == ["津軽製薬所"]
 
 
 def test_particles_and_documents_are_not_names(article):
