@@ -20,6 +20,7 @@ class CategoryRules:
     field_label: re.Pattern[str]
     negations: tuple[tuple[str, re.Pattern[str]], ...]
     positive_between: re.Pattern[str]
+    not_this_leak: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...]  # (rule id, terms or all, pattern)
 
 
 @rule_cache
@@ -38,6 +39,8 @@ def category_rules() -> CategoryRules:
         field_label=compile_pattern(section(data, "field_label", path, ["pattern"])[0], path),
         negations=negations,
         positive_between=compile_pattern(section(data, "positive_between", path, ["pattern"])[0], path),
+        not_this_leak=tuple((e["id"], frozenset(e.get("terms") or ()), compile_pattern(e, path))
+                            for e in section(data, "not_this_leak", path, ["pattern"])),
     )
 
 
@@ -51,6 +54,36 @@ def negation_rule(text_after: str) -> str | None:
     return None
 
 
+# A list item: a short line without 。 (・氏名, (1)住所, 電話番号 | 0120-…). The items of one list
+# sit on consecutive such lines under a heading (流出した項目) or a lead sentence ending in a colon.
+LIST_LINE_MAX = 80
+LIST_LINES_MAX = 30
+
+
+def leak_context(article: AnalysedArticle, offset: int) -> str:
+    """The sentence around `offset`; for a list item, also every item above it and the heading or
+    lead sentence that opens the list."""
+    index = article.sentence_index(offset)
+    sentences = article.sentences
+    parts = [sentences[index].text]
+    if "。" in sentences[index].text or len(sentences[index].text) > LIST_LINE_MAX:
+        return parts[0]
+    first = index
+    while first > 0 and index - first < LIST_LINES_MAX:
+        first -= 1
+        text = sentences[first].text
+        parts.insert(0, text)
+        if "。" in text or len(text) > LIST_LINE_MAX or not text.strip():
+            break  # the lead sentence (or the blank line) above the list
+    return "\n".join(parts)
+
+
+def is_about_another_leak(term: str, sentence: str) -> bool:
+    """Does the sentence speak of prevention measures or another incident, for this term?"""
+    return any((not terms or term in terms) and pattern.search(sentence)
+               for _, terms, pattern in category_rules().not_this_leak)
+
+
 def extract_categories(article: AnalysedArticle) -> list[CategoryRow]:
     rules = category_rules()
     text = article.text
@@ -61,9 +94,11 @@ def extract_categories(article: AnalysedArticle) -> list[CategoryRow]:
             continue
         if rules.field_label.match(text[match.end():match.end() + 40]):
             continue
-        if not rules.leak_context.search(article.context_text(match.start())):
+        if not rules.leak_context.search(leak_context(article, match.start())):
             continue
         sentence = article.sentence_at(match.start())
+        if is_about_another_leak(match.group(), sentence.text):
+            continue
         negation = negation_rule(text[match.end():sentence.end])
         start, end, original = article.span(match.start(), match.end())
         rows.append(CategoryRow(article.article_id, start, end, original, category, negation is not None,
