@@ -56,14 +56,15 @@ def test_nothing_but_the_address_means_the_address_leaked(article):
 
 
 def test_every_item_of_a_long_headed_list_takes_the_heading(article):
-    a = article("■流出した可能性のある情報\n・氏名\n・住所\n・電話番号\n・生年月日\n・メールアドレス\n・性別\n\n■今後の対応\n"
-                "・お客様にご連絡します")
+    a = article("■流出した可能性のある情報\n・氏名\n・住所\n・電話番号\n・生年月日\n・メールアドレス\n・性別\n\n"
+                "■今後の対応\n・お客様にご連絡します")
     assert pairs(extract_categories(a)) == [("address", False), ("birth_date", False), ("email", False),
                                              ("gender", False), ("name", False), ("phone", False)]
 
 
 def test_numbered_items_on_one_line_are_not_contact_values(article):
-    a = article("紛失したUSBメモリ内の個人情報\n加入者120名分\n(1)被保険者番号  (2)氏名  (3)口座情報  (4)高額療養費支給額")
+    a = article("紛失したUSBメモリ内の個人情報\n加入者120名分\n"
+                "(1)被保険者番号  (2)氏名  (3)口座情報  (4)高額療養費支給額")
     assert pairs(extract_categories(a)) == [("bank_account", False), ("financial", False),
                                              ("government_id", False), ("name", False)]
 
