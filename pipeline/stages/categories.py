@@ -54,9 +54,8 @@ def negation_rule(text_after: str) -> str | None:
     return None
 
 
-# A list item: a short line without 。 (・氏名, (1)住所, 電話番号 | 0120-…). The items of one list
-# sit on consecutive such lines under a heading (流出した項目) or a lead sentence ending in a colon.
-LIST_LINE_MAX = 80
+# A list item or table row: a line without 。 (・氏名, (1)住所, 店名/住所/連絡先). The items of one list
+# sit on consecutive such lines under a heading (流出した項目) or a lead sentence (次のとおり。).
 LIST_LINES_MAX = 30
 
 
@@ -66,14 +65,14 @@ def leak_context(article: AnalysedArticle, offset: int) -> str:
     index = article.sentence_index(offset)
     sentences = article.sentences
     parts = [sentences[index].text]
-    if "。" in sentences[index].text or len(sentences[index].text) > LIST_LINE_MAX:
+    if "。" in sentences[index].text:
         return parts[0]
     first = index
     while first > 0 and index - first < LIST_LINES_MAX:
         first -= 1
         text = sentences[first].text
         parts.insert(0, text)
-        if "。" in text or len(text) > LIST_LINE_MAX or not text.strip():
+        if "。" in text or not text.strip():
             break  # the lead sentence (or the blank line) above the list
     return "\n".join(parts)
 

@@ -95,7 +95,7 @@ def test_a_password_that_protects_a_file_or_a_pc_was_not_leaked(article):
              "盗まれたパソコンはパスワードで保護されている。")
     for text in texts:
         assert extract_categories(article(text)) == [], text
-    assert pairs(extract_categories(article("IDとパスワードが流出した。"))) == [("password", False)]
+    assert pairs(extract_categories(article("IDとパスワードが流出した。"))) == [("account_id", False), ("password", False)]
 
 
 def test_fax_numbers_in_prevention_measures_and_other_incidents_are_not_leaks(article):
@@ -103,3 +103,23 @@ def test_fax_numbers_in_prevention_measures_and_other_incidents_are_not_leaks(ar
     assert extract_categories(a) == []
     b = article("氏名が流出した。同社では2021年にも電話番号が流出する事案があった。")
     assert pairs(extract_categories(b)) == [("name", False)]
+
+
+def test_a_long_table_row_takes_the_lead_sentence_above_it(article):
+    a = article("アクセスの痕跡が残っていた情報は次のとおり。\n・加盟店:店名/住所/代表者生年月日/振込先口座 ・従業員:氏名/所属/役職\n"
+                "同社は謝罪した。")
+    assert pairs(extract_categories(a)) == [("address", False), ("bank_account", False), ("birth_date", False),
+                                             ("employer", False), ("name", False)]
+
+
+def test_a_count_in_brackets_after_a_term_is_not_a_contact_value(article):
+    a = article("メールアドレス(4万7175人分)、性別(2493人分)も流出の対象となっていた。")
+    assert pairs(extract_categories(a)) == [("email", False), ("gender", False)]
+
+
+def test_past_negatives_and_causes_ruled_out_are_negations(article):
+    a = article("IDが流出した。ファイルの中身はIDのみで、パスワードは入っていなかったという。")
+    assert pairs(extract_categories(a)) == [("account_id", False), ("password", True)]
+    b = article("本件はクレジットカード情報の流出によって生じたものではございません。")
+    assert pairs(extract_categories(b)) == [("credit_card", True)]
+    assert extract_categories(article("両社のID連携が始まった矢先の流出だった。")) == []
