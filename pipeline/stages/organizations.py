@@ -52,7 +52,8 @@ HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 # Kana that particles and verb endings are made of: a hiragana run holding one is a phrase.
 PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
-WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation"}
+WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation",
+                 "org.context.seat_before"}
 # Contexts that say outright a company is meant, so a product-like word ending (松坂屋ストア) is kept.
 STRONG_CONTEXTS = {"org.context.located", "org.context.peer_quoted"}
 # A police force written before its station (神奈川県警|厚木署) is an organisation of its own.
@@ -433,6 +434,14 @@ def _continues_a_word(article: AnalysedArticle, start: int) -> bool:
     return bool(before) and before[-1].pos1 == "名詞" and bool(HIRAGANA_WORD.fullmatch(before[-1].surface))
 
 
+def _founders_name_before(article: AnalysedArticle, start: int) -> int:
+    """Where a name starts that opens with a family name in kanji glued to its katakana (江崎|グリコ)."""
+    before = [t for t in article.tokens_between(max(0, start - 6), start) if t.end == start]
+    if before and before[-1].pos3 == "人名" and re.fullmatch(r"[\u4e00-\u9fff々]+", before[-1].surface):
+        return before[-1].start
+    return start
+
+
 def context_candidates(article: AnalysedArticle) -> list[Candidate]:
     rules = org_rules()
     found = []
@@ -450,7 +459,8 @@ def context_candidates(article: AnalysedArticle) -> list[Candidate]:
             start = match.start(group) + match.group(group).index(name)
             if group == "name" and _continues_a_word(article, start):
                 continue
-            found.append(Candidate(start, start + len(name), name, kind, rule_id))
+            founder = _founders_name_before(article, start)  # 江崎|グリコ
+            found.append(Candidate(founder, start + len(name), article.text[founder:start] + name, kind, rule_id))
     return found
 
 
@@ -545,7 +555,7 @@ def _is_name_tail(short: str, long: str) -> bool:
     if len(short) < 3 or not long.endswith(short) or not re.fullmatch(r"[ァ-ヴー・A-Za-z0-9&. ]+", short):
         return False
     # The tail must start a word: the script changes there (NTT|ドコモ, 韓国|ネイバー).
-    same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9]"
+    same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9.]"  # i.|JTB is one name
     return not re.match(same_script, long[-len(short) - 1])
 
 
@@ -593,6 +603,8 @@ def _mention_spans(text: str, surface: str) -> list[tuple[int, int]]:
         after = text[match.end():match.end() + 1]
         if re.match(r"[A-Za-z0-9ァ-ヴー]", before) or re.match(r"[A-Za-z0-9ァ-ヴー]", after):
             continue
+        if before == "." and re.match(r"[A-Za-z]", text[match.start() - 2:match.start() - 1]):
+            continue  # JTB inside i.JTB
         if re.match(r"[\u4e00-\u9fff]", surface[-1]) and re.match(r"[\u4e00-\u9fff々]", after):
             continue
         spans.append((match.start(), match.end()))

@@ -197,3 +197,28 @@ def test_the_kind_comes_from_the_strongest_source(article):
     a.entities = [Entity(a.text.index("ミドリネット", 10), a.text.index("ミドリネット", 10) + 6, "ミドリネット",
                          "Government")]
     assert [(o.name, o.kind) for o in find_organizations(a)] == [("ミドリネット", "company")]
+
+
+def test_a_company_after_its_seat(article):
+    assert names(article("運営を任せている横浜市港北区のミナトテックスに報告を求めた。")) == ["ミナトテックス"]
+    assert names(article("北浜市のホテルに宿泊した。")) == []
+
+
+def test_a_group_company_before_nado_group_companies(article):
+    a = article("キタハマホールディングスは27日、キタハマ飲料などグループ会社の顧客情報が漏れたと発表した。")
+    assert names(a) == ["キタハマホールディングス", "キタハマ飲料"]
+
+
+def test_a_latin_name_ending_like_a_product_but_not_as_a_word(article):
+    assert names(article("SakuraPayは12月1日、不正アクセスを公表した。")) == ["SakuraPay"]
+    assert names(article("ミドリ Payの利用者も対象だった。")) == []
+
+
+def test_initials_and_family_names_belong_to_the_name(article):
+    a = article("JTBの子会社i.JTBの社員が添付ファイルを開いた。i.JTBは謝罪した。")
+    assert names(a) == ["JTB", "i.JTB"]
+    assert names(article("江崎グリコは5日、会員情報の流出を発表した。")) == ["江崎グリコ"]
+
+
+def test_a_makeshift_call_centre_is_no_organisation(article):
+    assert names(article("同社は緊急コールセンターと臨時窓口を開設した。")) == []
