@@ -270,6 +270,8 @@ def _extend_name_start(article: AnalysedArticle, start: int) -> tuple[int, bool]
         if token.start < start < token.end and token.pos2 == "固有名詞":
             return token.start, False
     before = [t for t in tokens if t.end <= start]
+    if before and before[-1].end == start and before[-1].is_place_name and HIRAGANA_WORD.search(before[-1].surface):
+        return before[-1].start, True  # 南あわじ|市教委: a place name the character classes cut
     run = []
     for token in reversed(before):
         if token.end != (run[0].start if run else start):
@@ -324,7 +326,11 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
         name = text[start:end]
         if name in rules.gazetteer:
             continue  # the gazetteer names it, with its own kind
-        if not is_organization_name(name) or not (brand or _has_name_evidence(article, start, end - len(suffix))):
+        # A municipality's own body (中央区|教育委員会) needs no proper noun: its place name says enough.
+        owner = text[start:end - len(suffix)]
+        municipal = len(owner) >= 2 and owner[-1] in PLACE_SUFFIXES and kind == "government"
+        if not is_organization_name(name) or not (brand or municipal
+                                                   or _has_name_evidence(article, start, end - len(suffix))):
             continue
         if not article.is_token_boundary(start) and not police_split:
             continue
@@ -538,6 +544,8 @@ def ner_candidates(article: AnalysedArticle) -> list[Candidate]:
         if not _has_name_evidence(article, entity.start, entity.end) or _only_common_words(article, entity):
             continue
         kind, rule_id = rules.ner_labels[entity.label]
+        if kind == "government" and not re.search(r"[\u4e00-\u9fff]", name):
+            kind = "company"  # a public body's name holds kanji (庁, 市, 県); LINEヤフー labelled Government is a firm
         found.append(Candidate(entity.start, entity.end, name, kind, rule_id))
     return found
 

@@ -222,3 +222,15 @@ def test_initials_and_family_names_belong_to_the_name(article):
 
 def test_a_makeshift_call_centre_is_no_organisation(article):
     assert names(article("同社は緊急コールセンターと臨時窓口を開設した。")) == []
+
+
+def test_a_municipalitys_own_bodies(article):
+    assert kinds(article("中央区教育委員会は、名簿の紛失を公表した。")) == {"中央区教育委員会": "government"}
+    assert names(article("南あわじ市教委は20日、発表した。")) == ["南あわじ市教委"]
+    assert names(article("県教育委員会と同市教委が確認した。")) == []
+
+
+def test_a_katakana_name_the_model_calls_a_government_is_a_company(article):
+    a = article("ゼノテックの会員情報が漏れた。")
+    a.entities = [Entity(0, 5, "ゼノテック", "Government")]
+    assert kinds(a) == {"ゼノテック": "company"}
