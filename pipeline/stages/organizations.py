@@ -53,7 +53,7 @@ HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation",
-                 "org.context.seat_before"}
+                 "org.context.seat_before", "org.context.business_kind"}
 # Contexts that say outright a company is meant, so a product-like word ending (松坂屋ストア) is kept.
 STRONG_CONTEXTS = {"org.context.located", "org.context.peer_quoted"}
 # A police force written before its station (神奈川県警|厚木署) is an organisation of its own.
@@ -323,6 +323,9 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
             found.append(Candidate(start, force.end(), text[start:force.end()], kind, "org.suffix.government"))
             start, brand = force.end(), True
         police_split = bool(station or (force and force.end() == start))
+        dot = text.rfind("・", start, end)
+        if dot > start and all(t.is_place_name for t in article.tokens_between(start, dot)):
+            start = dot + 1  # 東京・港区教委: a headline's place, then the name
         name = text[start:end]
         if name in rules.gazetteer:
             continue  # the gazetteer names it, with its own kind
@@ -440,6 +443,12 @@ def _continues_a_word(article: AnalysedArticle, start: int) -> bool:
     return bool(before) and before[-1].pos1 == "名詞" and bool(HIRAGANA_WORD.fullmatch(before[-1].surface))
 
 
+def _is_person_name(article: AnalysedArticle, start: int, end: int) -> bool:
+    """山田太郎: every proper noun of the span is a person's name."""
+    proper = [t for t in article.tokens_between(start, end) if t.pos2 == "固有名詞"]
+    return bool(proper) and all(t.pos3 == "人名" for t in proper)
+
+
 def _founders_name_before(article: AnalysedArticle, start: int) -> int:
     """Where a name starts that opens with a family name in kanji glued to its katakana (江崎|グリコ)."""
     before = [t for t in article.tokens_between(max(0, start - 6), start) if t.end == start]
@@ -453,11 +462,13 @@ def context_candidates(article: AnalysedArticle) -> list[Candidate]:
     found = []
     for rule_id, kind, pattern in rules.contexts:
         for match in pattern.finditer(article.text):
-            group = "quoted" if "quoted" in pattern.groupindex and match.group("quoted") else "name"
+            group = next((g for g in ("quoted", "kanji") if g in pattern.groupindex and match.group(g)), "name")
             name = match.group(group).strip(" ・")
             if not is_organization_name(name, product_words=rule_id in STRONG_CONTEXTS):
                 continue
-            if group == "quoted" and not _has_name_evidence(article, match.start(group), match.end(group)):
+            if group != "name" and not _has_name_evidence(article, match.start(group), match.end(group)):
+                continue
+            if group == "kanji" and _is_person_name(article, match.start(group), match.end(group)):
                 continue
             # Only the weakest contexts (a bare subject) need the name to be more than a word.
             if rule_id in WEAK_CONTEXTS and is_dictionary_word(name):

@@ -124,3 +124,12 @@ def test_past_negatives_and_causes_ruled_out_are_negations(article):
     b = article("本件はクレジットカード情報の流出によって生じたものではございません。")
     assert pairs(extract_categories(b)) == [("credit_card", True)]
     assert extract_categories(article("両社のID連携が始まった矢先の流出だった。")) == []
+
+
+def test_a_clause_ending_in_nado_de_keeps_its_items_positive(article):
+    a = article("対象となる情報は氏名や住所、性別などで、"
+                "同社はパスワードやクレジットカード番号は含まれていないとしている。")
+    assert pairs(extract_categories(a)) == [("address", False), ("credit_card", True), ("gender", False),
+                                             ("name", False), ("password", True)]
+    b = article("机の上の名簿が写っており、1人は氏名と電話番号が判読できた。")
+    assert pairs(extract_categories(b)) == [("name", False), ("phone", False)]

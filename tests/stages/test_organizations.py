@@ -234,3 +234,18 @@ def test_a_katakana_name_the_model_calls_a_government_is_a_company(article):
     a = article("ゼノテックの会員情報が漏れた。")
     a.entities = [Entity(0, 5, "ゼノテック", "Government")]
     assert kinds(a) == {"ゼノテック": "company"}
+
+
+def test_a_kanji_name_with_its_city_in_brackets_but_not_a_person(article):
+    assert names(article("学習塾大手の仙台進学(東京)で、元講師が名簿を持ち出した。")) == ["仙台進学"]
+    assert names(article("逮捕された山田太郎(東京)は容疑を認めた。")) == []
+
+
+def test_a_company_after_its_line_of_business_and_a_reading_before_the_verb(article):
+    assert names(article("受託した情報システム会社ゼノテック(旧北浜電算)の社員が紛失した。")) == ["ゼノテック"]
+    a = article("米Zenith Hotels(ゼニス)は現地時間1月4日、予約データへの不正アクセスを公表した。")
+    assert names(a) == ["Zenith Hotels"]
+
+
+def test_a_headlines_place_before_a_middle_dot_is_not_part_of_the_name(article):
+    assert names(article("教諭の投稿に名簿 東京・港区教委が謝罪")) == ["港区教委"]
