@@ -88,7 +88,7 @@ class OrgRules:
     suffix_pattern: re.Pattern[str]
     tail: re.Pattern[str]
     acting_place: tuple[tuple[str, re.Pattern[str]], ...]
-    contexts: tuple[tuple[str, str, re.Pattern[str]], ...]  # (rule id, kind, pattern)
+    contexts: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str] | None], ...]  # (rule id, kind, pattern, before)
     company_lists: tuple[tuple[str, str, re.Pattern[str]], ...]  # (rule id, kind, pattern)
     brand_groups: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str]], ...]  # (id, kind, name end, what follows)
     joined_names: re.Pattern[str]  # after A・B: they are two organisations
@@ -133,7 +133,8 @@ def org_rules() -> OrgRules:
         if "{name}" not in entry["pattern"] and "{mixed_name}" not in entry["pattern"]:
             raise RuleError(path, entry.get("__line__"), f"rule '{entry['id']}': pattern lacks {{name}}")
         entry = dict(entry, pattern=entry["pattern"].replace("{name}", NAME).replace("{mixed_name}", MIXED_NAME))
-        contexts.append((entry["id"], entry["kind"], compile_pattern(entry, path)))
+        before = compile_pattern(entry, path, "before") if "before" in entry else None
+        contexts.append((entry["id"], entry["kind"], compile_pattern(entry, path), before))
     item = rf"[{NAME_CHAR}]{{2,24}}"
     company_lists = tuple(
         (e["id"], e["kind"], compile_pattern(dict(e, pattern=e["pattern"].replace("{item}", item)), path))
@@ -457,11 +458,28 @@ def _founders_name_before(article: AnalysedArticle, start: int) -> int:
     return start
 
 
+# How far before a `before` match a name may start.
+NAME_REACH = 40
+
+
+def _context_matches(text: str, pattern: re.Pattern[str], before: re.Pattern[str] | None) -> list[re.Match[str]]:
+    """Matches of a context; one with `before` is searched from its rare right side (東芝テック|(東京都)),
+    not tried at every character."""
+    if before is None:
+        return list(pattern.finditer(text))
+    found = []
+    for anchor in before.finditer(text):
+        match = pattern.search(text, max(0, anchor.start() - NAME_REACH), anchor.start())
+        if match:
+            found.append(match)
+    return found
+
+
 def context_candidates(article: AnalysedArticle) -> list[Candidate]:
     rules = org_rules()
     found = []
-    for rule_id, kind, pattern in rules.contexts:
-        for match in pattern.finditer(article.text):
+    for rule_id, kind, pattern, before in rules.contexts:
+        for match in _context_matches(article.text, pattern, before):
             group = next((g for g in ("quoted", "kanji") if g in pattern.groupindex and match.group(g)), "name")
             name = match.group(group).strip(" ・")
             if not is_organization_name(name, product_words=rule_id in STRONG_CONTEXTS):
@@ -512,14 +530,14 @@ def brand_group_candidates(article: AnalysedArticle, found: list[Candidate]) -> 
             stem = cand.name[:-len(word)] if cand.name.endswith(word) else ""
             if len(stem) >= 2 and (re.fullmatch(r"[A-Za-zァ-ヶー]+", stem) or word in GROUP_WORDS):
                 brands.add(stem)
+    brands = {b for b in brands if len(b) >= 2 and b in text}
     groups = []
+    if not brands:
+        return groups
     for rule_id, kind, business, followed_by in rules.brand_groups:
-        for brand in sorted(brands, key=len, reverse=True):
-            if len(brand) < 2:
-                continue
-            for match in re.finditer(rf"(?<![{NAME_CHAR}]){re.escape(brand)}(?:{business.pattern})", text):
-                if followed_by.match(text[match.end():match.end() + 8]) and article.is_token_boundary(match.start()):
-                    groups.append(Candidate(match.start(), match.end(), match.group(), kind, rule_id))
+        for match in re.finditer(rf"(?<![{NAME_CHAR}])(?:{alternation(brands)})(?:{business.pattern})", text):
+            if followed_by.match(text[match.end():match.end() + 8]) and article.is_token_boundary(match.start()):
+                groups.append(Candidate(match.start(), match.end(), match.group(), kind, rule_id))
     return groups
 
 
