@@ -53,7 +53,7 @@ HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation",
-                 "org.context.seat_before", "org.context.business_kind"}
+                 "org.context.seat_before", "org.context.business_kind", "org.context.announcer"}
 # Contexts that say outright a company is meant, so a product-like word ending (松坂屋ストア) is kept.
 STRONG_CONTEXTS = {"org.context.located", "org.context.peer_quoted"}
 # A police force written before its station (神奈川県警|厚木署) is an organisation of its own.

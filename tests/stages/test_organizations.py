@@ -249,3 +249,14 @@ def test_a_company_after_its_line_of_business_and_a_reading_before_the_verb(arti
 
 def test_a_headlines_place_before_a_middle_dot_is_not_part_of_the_name(article):
     assert names(article("教諭の投稿に名簿 東京・港区教委が謝罪")) == ["港区教委"]
+
+
+def test_a_katakana_subject_of_an_announcement(article):
+    assert names(article("ゼノテックは、会員情報が流出したと発表した。")) == ["ゼノテック"]
+    assert names(article("ユーザーは、情報を公表した。メールが、誤って送られたと公表した。")) == []
+    assert names(article("子会社のケースでは、顧客情報が流出した。")) == []
+
+
+def test_courts_prosecutors_regional_bureaus_and_credit_unions(article):
+    a = article("京都地検が起訴し、東京地裁は判決を言い渡した。福井信金は謝罪した。")
+    assert kinds(a) == {"京都地検": "government", "東京地裁": "government", "福井信金": "company"}
