@@ -61,3 +61,15 @@ def test_rows_quote_the_original_text(article):
     assert row.text == "令和７年８月２５日"
     assert a.article.text[row.start:row.end] == row.text
     assert (row.value, row.granularity, row.rule) == ("2025-08-25", "day", "date.era")
+
+
+def test_two_digit_years_with_a_month_after_a_full_year(article):
+    a = article("2021年6月8日から25年12月19日までの間、名簿が掲載されていた。26年1月5日以降に通知する。", "2025-12-26")
+    assert values(extract_dates(a)) == ["2021-06-08", "2025-12-19", "2026-01-05"]
+    # Past the year after the reference date, two digits are no year of ours.
+    assert values(extract_dates(article("計画は40年3月までに終える。", "2024-05-01"))) == []
+
+
+def test_ranges_of_months_give_both_ends(article):
+    a = article("帳票3冊(2016年1~3月)と一覧表(14年4~9月)を誤って廃棄した。", "2017-03-27")
+    assert values(extract_dates(a)) == ["2016-01", "2016-03", "2014-04", "2014-09"]
