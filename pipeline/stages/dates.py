@@ -212,6 +212,7 @@ class DateResolver:
             era = None
             if self.last_era and self.last_era[0] == sentence and abs(number - self.last_era[2]) <= ERA_CARRY:
                 era = self.last_era[1]
+                self.last_era = (sentence, era, number)  # `平成24年…29年…30年`: each carries to the next
             year = ERA_START[era] + number if era else 2000 + number
             if g.get("month"):  # `25年12月19日`: news drops the century once the full year is named
                 if self.reference and year > self.reference.year + 1:
