@@ -13,6 +13,14 @@ RULE_FILE = "categories.yaml"
 
 
 @dataclass(frozen=True)
+class NotThisLeak:
+    id: str
+    terms: frozenset[str]  # the mentions it applies to; empty: all
+    pattern: re.Pattern[str]
+    years_before: int | None  # the pattern's `year` must be this much older than the reference date
+
+
+@dataclass(frozen=True)
 class CategoryRules:
     terms: dict[str, tuple[str, str]]  # surface -> (category, rule id)
     term_pattern: re.Pattern[str]
@@ -20,7 +28,7 @@ class CategoryRules:
     field_label: re.Pattern[str]
     negations: tuple[tuple[str, re.Pattern[str]], ...]
     positive_between: re.Pattern[str]
-    not_this_leak: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...]  # (rule id, terms or all, pattern)
+    not_this_leak: tuple[NotThisLeak, ...]
 
 
 @rule_cache
@@ -39,7 +47,8 @@ def category_rules() -> CategoryRules:
         field_label=compile_pattern(section(data, "field_label", path, ["pattern"])[0], path),
         negations=negations,
         positive_between=compile_pattern(section(data, "positive_between", path, ["pattern"])[0], path),
-        not_this_leak=tuple((e["id"], frozenset(e.get("terms") or ()), compile_pattern(e, path))
+        not_this_leak=tuple(NotThisLeak(e["id"], frozenset(e.get("terms") or ()), compile_pattern(e, path),
+                                        e.get("years_before"))
                             for e in section(data, "not_this_leak", path, ["pattern"])),
     )
 
@@ -77,15 +86,24 @@ def leak_context(article: AnalysedArticle, offset: int) -> str:
     return "\n".join(parts)
 
 
-def is_about_another_leak(term: str, sentence: str) -> bool:
+def is_about_another_leak(term: str, sentence: str, reference_year: int | None) -> bool:
     """Does the sentence speak of prevention measures or another incident, for this term?"""
-    return any((not terms or term in terms) and pattern.search(sentence)
-               for _, terms, pattern in category_rules().not_this_leak)
+    for rule in category_rules().not_this_leak:
+        if rule.terms and term not in rule.terms:
+            continue
+        for match in rule.pattern.finditer(sentence):
+            if rule.years_before is None:
+                return True
+            if reference_year and int(match.group("year")) <= reference_year - rule.years_before:
+                return True
+    return False
 
 
 def extract_categories(article: AnalysedArticle) -> list[CategoryRow]:
     rules = category_rules()
     text = article.text
+    reference = article.article.reference_date
+    reference_year = int(reference[:4]) if reference[:4].isdigit() else None
     rows = []
     for match in rules.term_pattern.finditer(text):
         category, rule_id = rules.terms[match.group()]
@@ -96,7 +114,7 @@ def extract_categories(article: AnalysedArticle) -> list[CategoryRow]:
         if not rules.leak_context.search(leak_context(article, match.start())):
             continue
         sentence = article.sentence_at(match.start())
-        if is_about_another_leak(match.group(), sentence.text):
+        if is_about_another_leak(match.group(), sentence.text, reference_year):
             continue
         negation = negation_rule(text[match.end():sentence.end])
         start, end, original = article.span(match.start(), match.end())
