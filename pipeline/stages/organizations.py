@@ -43,6 +43,7 @@ NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}(
 # イトーヨーカ|堂. Used only after a cue that says a company follows (委託先の, 傘下の).
 MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:[\u4e00-\u9fff々]{{1,4}})?"
               rf"(?:{LATIN_WORD}|{KATAKANA_WORD})(?:・?(?:{LATIN_WORD}|{KATAKANA_WORD}))*[堂屋舎]?")
+KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
@@ -97,6 +98,7 @@ class OrgRules:
     generic_prefixes: tuple[str, ...]
     not_organizations: tuple[tuple[str, re.Pattern[str]], ...]  # (rule id, pattern)
     common_words: frozenset[str]
+    person_titles: tuple[str, ...]  # endings of a person's title (社長, 容疑者)
     gazetteer: dict[str, GazetteerEntry]  # every name and alias -> entry
     gazetteer_pattern: re.Pattern[str]
     media: re.Pattern[str]
@@ -130,9 +132,10 @@ def org_rules() -> OrgRules:
     name_run = rf"(?:{brand}[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*|{hiragana_only})"
     contexts = []
     for entry in section(data, "contexts", path, ["kind", "pattern"]):
-        if "{name}" not in entry["pattern"] and "{mixed_name}" not in entry["pattern"]:
+        if not any(slot in entry["pattern"] for slot in ("{name}", "{mixed_name}", "{kanji_name}")):
             raise RuleError(path, entry.get("__line__"), f"rule '{entry['id']}': pattern lacks {{name}}")
-        entry = dict(entry, pattern=entry["pattern"].replace("{name}", NAME).replace("{mixed_name}", MIXED_NAME))
+        entry = dict(entry, pattern=entry["pattern"].replace("{name}", NAME).replace("{mixed_name}", MIXED_NAME)
+                     .replace("{kanji_name}", KANJI_NAME))
         before = compile_pattern(entry, path, "before") if "before" in entry else None
         contexts.append((entry["id"], entry["kind"], compile_pattern(entry, path), before))
     item = rf"[{NAME_CHAR}]{{2,24}}"
@@ -176,6 +179,7 @@ def org_rules() -> OrgRules:
         not_organizations=tuple((e["id"], compile_pattern(e, path))
                                 for e in section(data, "not_organizations", path, ["pattern"])),
         common_words=frozenset(n for e in section(data, "common_words", path) for n in e.get("names", [])),
+        person_titles=tuple(w for e in section(data, "person_titles", path, ["endings"]) for w in e["endings"]),
         gazetteer=gazetteer,
         gazetteer_pattern=re.compile(rf"(?<![{NAME_CHAR}])(?:{alternation(gazetteer)})"),
         media=media,
@@ -444,6 +448,25 @@ def _continues_a_word(article: AnalysedArticle, start: int) -> bool:
     return bool(before) and before[-1].pos1 == "名詞" and bool(HIRAGANA_WORD.fullmatch(before[-1].surface))
 
 
+# Endings of shop and firm names the dictionary tags as suffixes (資生|堂, 高島|屋, 大林|組).
+SHOP_ENDINGS = {"堂", "屋", "園", "組", "舎", "庵", "亭"}
+
+
+def _is_kanji_company_name(article: AnalysedArticle, start: int, end: int) -> bool:
+    """A kanji lead subject that names a firm: a proper noun or a shop ending, not only a person's or
+    a place's name (a place that acts is the place rule's), and no generic reference."""
+    tokens = article.tokens_between(start, end)
+    if not tokens or tokens[-1].end != end or article.text[start:end].endswith(org_rules().person_titles):
+        return False
+    proper = [t for t in tokens if t.pos2 == "固有名詞"]
+    shop = tokens[-1].surface in SHOP_ENDINGS and len(tokens) > 1
+    if not (proper or shop):
+        return False
+    if proper and len(proper) == len(tokens) and all(t.pos3 in ("人名", "地名") for t in proper):
+        return False
+    return not any(t.surface in PLACE_SUFFIXES for t in tokens[-1:])
+
+
 def _is_person_name(article: AnalysedArticle, start: int, end: int) -> bool:
     """山田太郎: every proper noun of the span is a person's name."""
     proper = [t for t in article.tokens_between(start, end) if t.pos2 == "固有名詞"]
@@ -487,6 +510,9 @@ def context_candidates(article: AnalysedArticle) -> list[Candidate]:
             if group != "name" and not _has_name_evidence(article, match.start(group), match.end(group)):
                 continue
             if group == "kanji" and _is_person_name(article, match.start(group), match.end(group)):
+                continue
+            if rule_id == "org.context.kanji_lead_subject" and not _is_kanji_company_name(
+                    article, match.start(group), match.end(group)):
                 continue
             # Only the weakest contexts (a bare subject) need the name to be more than a word.
             if rule_id in WEAK_CONTEXTS and is_dictionary_word(name):

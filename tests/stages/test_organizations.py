@@ -260,3 +260,11 @@ def test_a_katakana_subject_of_an_announcement(article):
 def test_courts_prosecutors_regional_bureaus_and_credit_unions(article):
     a = article("京都地検が起訴し、東京地裁は判決を言い渡した。福井信金は謝罪した。")
     assert kinds(a) == {"京都地検": "government", "東京地裁": "government", "福井信金": "company"}
+
+
+def test_a_kanji_firm_opening_a_news_lead(article):
+    a = article("会見の要旨\n高島屋は5日、通販サイトの会員情報が閲覧できる状態だったと明らかにした。")
+    assert names(a) == ["高島屋"]
+    assert names(article("会見の要旨\n大林組は謝罪した。")) == []  # no date or このほど: too weak
+    for subject in ("鈴木社長", "山田容疑者", "男性社員", "同社"):
+        assert names(article(f"会見の要旨\n{subject}は5日、謝罪した。")) == [], subject
