@@ -13,6 +13,14 @@ RULE_FILE = "categories.yaml"
 
 
 @dataclass(frozen=True)
+class NotThisLeak:
+    id: str
+    terms: frozenset[str]  # the mentions it applies to; empty: all
+    pattern: re.Pattern[str]
+    years_before: int | None  # the pattern's `year` must be this much older than the reference date
+
+
+@dataclass(frozen=True)
 class CategoryRules:
     terms: dict[str, tuple[str, str]]  # surface -> (category, rule id)
     term_pattern: re.Pattern[str]
@@ -20,6 +28,7 @@ class CategoryRules:
     field_label: re.Pattern[str]
     negations: tuple[tuple[str, re.Pattern[str]], ...]
     positive_between: re.Pattern[str]
+    not_this_leak: tuple[NotThisLeak, ...]
 
 
 @rule_cache
@@ -38,6 +47,9 @@ def category_rules() -> CategoryRules:
         field_label=compile_pattern(section(data, "field_label", path, ["pattern"])[0], path),
         negations=negations,
         positive_between=compile_pattern(section(data, "positive_between", path, ["pattern"])[0], path),
+        not_this_leak=tuple(NotThisLeak(e["id"], frozenset(e.get("terms") or ()), compile_pattern(e, path),
+                                        e.get("years_before"))
+                            for e in section(data, "not_this_leak", path, ["pattern"])),
     )
 
 
@@ -51,9 +63,47 @@ def negation_rule(text_after: str) -> str | None:
     return None
 
 
+# A list item or table row: a line without 。 (・氏名, (1)住所, 店名/住所/連絡先). The items of one list
+# sit on consecutive such lines under a heading (流出した項目) or a lead sentence (次のとおり。).
+LIST_LINES_MAX = 30
+
+
+def leak_context(article: AnalysedArticle, offset: int) -> str:
+    """The sentence around `offset`; for a list item, also every item above it and the heading or
+    lead sentence that opens the list."""
+    index = article.sentence_index(offset)
+    sentences = article.sentences
+    parts = [sentences[index].text]
+    if "。" in sentences[index].text:
+        return parts[0]
+    first = index
+    while first > 0 and index - first < LIST_LINES_MAX:
+        first -= 1
+        text = sentences[first].text
+        parts.insert(0, text)
+        if "。" in text or not text.strip():
+            break  # the lead sentence (or the blank line) above the list
+    return "\n".join(parts)
+
+
+def is_about_another_leak(term: str, sentence: str, reference_year: int | None) -> bool:
+    """Does the sentence speak of prevention measures or another incident, for this term?"""
+    for rule in category_rules().not_this_leak:
+        if rule.terms and term not in rule.terms:
+            continue
+        for match in rule.pattern.finditer(sentence):
+            if rule.years_before is None:
+                return True
+            if reference_year and int(match.group("year")) <= reference_year - rule.years_before:
+                return True
+    return False
+
+
 def extract_categories(article: AnalysedArticle) -> list[CategoryRow]:
     rules = category_rules()
     text = article.text
+    reference = article.article.reference_date
+    reference_year = int(reference[:4]) if reference[:4].isdigit() else None
     rows = []
     for match in rules.term_pattern.finditer(text):
         category, rule_id = rules.terms[match.group()]
@@ -61,9 +111,11 @@ def extract_categories(article: AnalysedArticle) -> list[CategoryRow]:
             continue
         if rules.field_label.match(text[match.end():match.end() + 40]):
             continue
-        if not rules.leak_context.search(article.context_text(match.start())):
+        if not rules.leak_context.search(leak_context(article, match.start())):
             continue
         sentence = article.sentence_at(match.start())
+        if is_about_another_leak(match.group(), sentence.text, reference_year):
+            continue
         negation = negation_rule(text[match.end():sentence.end])
         start, end, original = article.span(match.start(), match.end())
         rows.append(CategoryRow(article.article_id, start, end, original, category, negation is not None,

@@ -212,7 +212,15 @@ class DateResolver:
             era = None
             if self.last_era and self.last_era[0] == sentence and abs(number - self.last_era[2]) <= ERA_CARRY:
                 era = self.last_era[1]
-            resolved = ResolvedDate(ERA_START[era] + number if era else 2000 + number, fiscal=True)
+                self.last_era = (sentence, era, number)  # `平成24年…29年…30年`: each carries to the next
+            year = ERA_START[era] + number if era else 2000 + number
+            if g.get("month"):  # `25年12月19日`: news drops the century once the full year is named
+                if self.reference and year > self.reference.year + 1:
+                    return None
+                resolved = ResolvedDate(year, int(g["month"]), int(g["day"]) if g.get("day") else None)
+                self.last_explicit_year_sentence = (sentence, year)
+            else:
+                resolved = ResolvedDate(year, fiscal=True)
         elif g.get("relative") and not g.get("month"):  # 昨年度 / 今年度
             base = self._fiscal_year_of_reference()
             if base is None:

@@ -36,14 +36,15 @@ GAZETTEER_FILE = "gazetteer.yaml"
 
 # A katakana or Latin name (LINEヤフー, NAVER Cloud, マリオット・インターナショナル).
 LATIN_WORD = r"[A-Za-z][A-Za-z0-9&.'!\-]*"
-KATAKANA_WORD = r"[ァ-ヴ][ァ-ヴー]*"
+KATAKANA_WORD = r"[ァ-ヴ][ァ-ヶーヽヾ]*"  # small ヵ/ヶ and iteration marks continue a word
 NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}(?:・?{KATAKANA_WORD})*"
         rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヴー])")
 # A name that mixes scripts around a katakana or Latin core: 日立|システムズ, GMO|ペイメント…,
 # イトーヨーカ|堂. Used only after a cue that says a company follows (委託先の, 傘下の).
 MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:[\u4e00-\u9fff々]{{1,4}})?"
               rf"(?:{LATIN_WORD}|{KATAKANA_WORD})(?:・?(?:{LATIN_WORD}|{KATAKANA_WORD}))*[堂屋舎]?")
-NAME_CHAR = r"A-Za-z0-9ァ-ヴー・&\u4e00-\u9fff々ヶ"
+KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
+NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
@@ -52,7 +53,21 @@ HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 # Kana that particles and verb endings are made of: a hiragana run holding one is a phrase.
 PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
-WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation"}
+WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation",
+                 "org.context.seat_before", "org.context.business_kind", "org.context.announcer"}
+# Contexts that say outright a company is meant, so a product-like word ending (松坂屋ストア) is kept.
+STRONG_CONTEXTS = {"org.context.located", "org.context.peer_quoted"}
+# A police force written before its station (神奈川県警|厚木署) is an organisation of its own.
+POLICE_FORCE = re.compile(r"(?:[\u4e00-\u9fff]{1,3}(?:県警|府警|道警)(?:察本部)?|警視庁|[都道府県]警)")
+# A station named in hiragana after its force (県警|ひたちなか署).
+KANA_STATION = re.compile(r"(?:県警|府警|道警|警視庁)([\u3041-\u3094ゝゞ]{2,6})$")
+# A group's parent (楽天グループ): what stands before it is the brand of its companies, in any script.
+GROUP_WORDS = {"グループ", "ホールディングス"}
+# Latin initials before a name (J.|フロントリテイリング).
+INITIALS = re.compile(r"(?:[A-Za-z]\.)+$")
+# Which source's kind wins when one organisation is found by several (a suffix or legal form over
+# a guess of the NER model): the order of the source prefixes.
+SOURCE_PRIORITY = ("org.legal", "gaz.", "org.suffix", "org.place", "org.context", "org.list", "org.ner")
 
 
 @dataclass(frozen=True)
@@ -74,12 +89,16 @@ class OrgRules:
     suffix_pattern: re.Pattern[str]
     tail: re.Pattern[str]
     acting_place: tuple[tuple[str, re.Pattern[str]], ...]
-    contexts: tuple[tuple[str, str, re.Pattern[str]], ...]  # (rule id, kind, pattern)
+    contexts: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str] | None], ...]  # (rule id, kind, pattern, before)
+    company_lists: tuple[tuple[str, str, re.Pattern[str]], ...]  # (rule id, kind, pattern)
+    brand_groups: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str]], ...]  # (id, kind, name end, what follows)
+    joined_names: re.Pattern[str]  # after A・B: they are two organisations
     ner_labels: dict[str, tuple[str, str]]  # label -> (kind, rule id)
     generic_names: frozenset[str]
     generic_prefixes: tuple[str, ...]
-    not_organizations: tuple[re.Pattern[str], ...]
+    not_organizations: tuple[tuple[str, re.Pattern[str]], ...]  # (rule id, pattern)
     common_words: frozenset[str]
+    person_titles: tuple[str, ...]  # endings of a person's title (社長, 容疑者)
     gazetteer: dict[str, GazetteerEntry]  # every name and alias -> entry
     gazetteer_pattern: re.Pattern[str]
     media: re.Pattern[str]
@@ -106,16 +125,26 @@ def org_rules() -> OrgRules:
         for term in entry["terms"]:
             suffixes[str(term)] = (entry["kind"], entry["id"])
     legal_alt = alternation(legal)
-    brand = rf"(?:(?![のはがをにでともへや])[\u3041-\u309f]{{2,6}}(?=[{NAME_CHAR}]))?"  # みどり|手芸協会
+    # みどり|手芸協会; never a particle run (NPO法人|から会計業務).
+    brand = rf"(?:(?![のはがをにでともへや]|から|まで|より|など)[\u3041-\u309f]{{2,6}}(?=[{NAME_CHAR}]))?"
     # A company name in hiragana alone (株式会社はなまるは…) ends where a particle starts.
     hiragana_only = r"[\u3041-\u309f]{2,8}?(?=[はがのをにでと、。\s」)])"
     name_run = rf"(?:{brand}[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*|{hiragana_only})"
     contexts = []
     for entry in section(data, "contexts", path, ["kind", "pattern"]):
-        if "{name}" not in entry["pattern"] and "{mixed_name}" not in entry["pattern"]:
+        if not any(slot in entry["pattern"] for slot in ("{name}", "{mixed_name}", "{kanji_name}")):
             raise RuleError(path, entry.get("__line__"), f"rule '{entry['id']}': pattern lacks {{name}}")
-        entry = dict(entry, pattern=entry["pattern"].replace("{name}", NAME).replace("{mixed_name}", MIXED_NAME))
-        contexts.append((entry["id"], entry["kind"], compile_pattern(entry, path)))
+        entry = dict(entry, pattern=entry["pattern"].replace("{name}", NAME).replace("{mixed_name}", MIXED_NAME)
+                     .replace("{kanji_name}", KANJI_NAME))
+        before = compile_pattern(entry, path, "before") if "before" in entry else None
+        contexts.append((entry["id"], entry["kind"], compile_pattern(entry, path), before))
+    item = rf"[{NAME_CHAR}]{{2,24}}"
+    company_lists = tuple(
+        (e["id"], e["kind"], compile_pattern(dict(e, pattern=e["pattern"].replace("{item}", item)), path))
+        for e in section(data, "company_lists", path, ["kind", "pattern"]))
+    brand_groups = tuple(
+        (e["id"], e["kind"], re.compile(alternation(e["business_words"])), compile_pattern(e, path, "followed_by"))
+        for e in section(data, "brand_groups", path, ["kind", "business_words", "followed_by"]))
     generic = section(data, "generic_names", path)
     generic_names = frozenset(n for e in generic for n in e.get("names", []))
     generic_prefixes = tuple(p for e in generic for p in e.get("prefixes", []))
@@ -141,12 +170,16 @@ def org_rules() -> OrgRules:
         acting_place=tuple((e["id"], compile_pattern(e, path))
                            for e in section(data, "acting_place", path, ["pattern"])),
         contexts=tuple(contexts),
+        company_lists=company_lists,
+        brand_groups=brand_groups,
+        joined_names=compile_pattern(section(data, "joined_names", path, ["pattern"])[0], path),
         ner_labels={e["label"]: (e["kind"], e["id"]) for e in section(data, "ner_labels", path, ["label", "kind"])},
         generic_names=generic_names,
         generic_prefixes=generic_prefixes,
-        not_organizations=tuple(compile_pattern(e, path)
+        not_organizations=tuple((e["id"], compile_pattern(e, path))
                                 for e in section(data, "not_organizations", path, ["pattern"])),
         common_words=frozenset(n for e in section(data, "common_words", path) for n in e.get("names", [])),
+        person_titles=tuple(w for e in section(data, "person_titles", path, ["endings"]) for w in e["endings"]),
         gazetteer=gazetteer,
         gazetteer_pattern=re.compile(rf"(?<![{NAME_CHAR}])(?:{alternation(gazetteer)})"),
         media=media,
@@ -172,7 +205,7 @@ def merge_key(name: str) -> str:
     key = canonical_name(name).casefold()
     key = re.sub(r"[\s・,、]", "", key)
     key = re.sub(r"^旧", "", key)
-    return re.sub(r"社$", "", key) or key
+    return re.sub(r"(?:社|グループ)$", "", key) or key
 
 
 @dataclass
@@ -184,8 +217,11 @@ class Candidate:
     source: str
 
 
-def is_organization_name(name: str) -> bool:
-    """False for generic references, departments, products and other non-names."""
+def is_organization_name(name: str, product_words: bool = False) -> bool:
+    """False for generic references, departments, products and other non-names.
+
+    `product_words`: the context says a company is meant, so a name may end like a product (ストア).
+    """
     rules = org_rules()
     if not name or len(name) < 2 or name[0].isdigit():
         return False
@@ -202,7 +238,8 @@ def is_organization_name(name: str) -> bool:
         return False
     if any(re.search(PHRASE_KANA, run) for run in re.findall(r"[\u3041-\u309f]{3,}", name.lstrip(HIRAGANA))):
         return False
-    if any(p.search(name) for p in rules.not_organizations):
+    if any(p.search(name) for rule_id, p in rules.not_organizations
+           if not (product_words and rule_id == "org.not.product_suffix")):
         return False
     return not rules.tail.match(name)
 
@@ -238,6 +275,8 @@ def _extend_name_start(article: AnalysedArticle, start: int) -> tuple[int, bool]
         if token.start < start < token.end and token.pos2 == "固有名詞":
             return token.start, False
     before = [t for t in tokens if t.end <= start]
+    if before and before[-1].end == start and before[-1].is_place_name and HIRAGANA_WORD.search(before[-1].surface):
+        return before[-1].start, True  # 南あわじ|市教委: a place name the character classes cut
     run = []
     for token in reversed(before):
         if token.end != (run[0].start if run else start):
@@ -274,15 +313,34 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
                 and (len(following) == 1 or following[1].start != following[0].end
                      or following[1].pos1 not in ("名詞", "接尾辞"))):
             end = following[0].end
-        start, brand = _extend_name_start(article, start)
-        name = text[start:end]
         suffix = next(s for s in sorted(rules.suffixes, key=len, reverse=True) if match.group().endswith(s))
         kind, rule_id = rules.suffixes[suffix]
+        station = KANA_STATION.search(text[:start]) if rule_id == "org.suffix.police_station" else None
+        if station:
+            start, brand = station.start(1), True
+        else:
+            start, brand = _extend_name_start(article, start)
+        initials = INITIALS.search(text[max(0, start - 8):start])
+        if initials and start - len(initials.group()) >= 0:
+            start -= len(initials.group())
+        force = POLICE_FORCE.match(text, start, end - len(suffix)) if rule_id == "org.suffix.police_station" else None
+        if force and force.end() < end - len(suffix):
+            found.append(Candidate(start, force.end(), text[start:force.end()], kind, "org.suffix.government"))
+            start, brand = force.end(), True
+        police_split = bool(station or (force and force.end() == start))
+        dot = text.rfind("・", start, end)
+        if dot > start and all(t.is_place_name for t in article.tokens_between(start, dot)):
+            start = dot + 1  # 東京・港区教委: a headline's place, then the name
+        name = text[start:end]
         if name in rules.gazetteer:
             continue  # the gazetteer names it, with its own kind
-        if not is_organization_name(name) or not (brand or _has_name_evidence(article, start, end - len(suffix))):
+        # A municipality's own body (中央区|教育委員会) needs no proper noun: its place name says enough.
+        owner = text[start:end - len(suffix)]
+        municipal = len(owner) >= 2 and owner[-1] in PLACE_SUFFIXES and kind == "government"
+        if not is_organization_name(name) or not (brand or municipal
+                                                   or _has_name_evidence(article, start, end - len(suffix))):
             continue
-        if not article.is_token_boundary(start):
+        if not article.is_token_boundary(start) and not police_split:
             continue
         found.append(Candidate(start, end, name, kind, rule_id))
     return found
@@ -364,7 +422,9 @@ def gazetteer_candidates(article: AnalysedArticle) -> list[Candidate]:
         entry = rules.gazetteer[match.group()]
         if re.match(r"[A-Za-z]", match.group()) and re.match(r"[A-Za-z0-9]", after):
             continue
-        found.append(Candidate(match.start(), match.end(), entry.name, entry.kind, entry.id))
+        # The text's own spelling (経産省): gold and readers know the body by it; spellings of one
+        # entry are merged in find_organizations.
+        found.append(Candidate(match.start(), match.end(), match.group(), entry.kind, entry.id))
     return found
 
 
@@ -388,22 +448,140 @@ def _continues_a_word(article: AnalysedArticle, start: int) -> bool:
     return bool(before) and before[-1].pos1 == "名詞" and bool(HIRAGANA_WORD.fullmatch(before[-1].surface))
 
 
+# Endings of shop and firm names the dictionary tags as suffixes (資生|堂, 高島|屋, 大林|組).
+SHOP_ENDINGS = {"堂", "屋", "園", "組", "舎", "庵", "亭"}
+
+
+def _is_kanji_company_name(article: AnalysedArticle, start: int, end: int) -> bool:
+    """A kanji lead subject that names a firm: a proper noun or a shop ending, not only a person's or
+    a place's name (a place that acts is the place rule's), and no generic reference."""
+    tokens = article.tokens_between(start, end)
+    if not tokens or tokens[-1].end != end or article.text[start:end].endswith(org_rules().person_titles):
+        return False
+    proper = [t for t in tokens if t.pos2 == "固有名詞"]
+    shop = tokens[-1].surface in SHOP_ENDINGS and len(tokens) > 1
+    if not (proper or shop):
+        return False
+    if proper and len(proper) == len(tokens) and all(t.pos3 in ("人名", "地名") for t in proper):
+        return False
+    return not any(t.surface in PLACE_SUFFIXES for t in tokens[-1:])
+
+
+def _is_person_name(article: AnalysedArticle, start: int, end: int) -> bool:
+    """山田太郎: every proper noun of the span is a person's name."""
+    proper = [t for t in article.tokens_between(start, end) if t.pos2 == "固有名詞"]
+    return bool(proper) and all(t.pos3 == "人名" for t in proper)
+
+
+def _founders_name_before(article: AnalysedArticle, start: int) -> int:
+    """Where a name starts that opens with a family name in kanji glued to its katakana (江崎|グリコ)."""
+    before = [t for t in article.tokens_between(max(0, start - 6), start) if t.end == start]
+    if before and before[-1].pos3 == "人名" and re.fullmatch(r"[\u4e00-\u9fff々]+", before[-1].surface):
+        return before[-1].start
+    return start
+
+
+# How far before a `before` match a name may start.
+NAME_REACH = 40
+
+
+def _context_matches(text: str, pattern: re.Pattern[str], before: re.Pattern[str] | None) -> list[re.Match[str]]:
+    """Matches of a context; one with `before` is searched from its rare right side (東芝テック|(東京都)),
+    not tried at every character."""
+    if before is None:
+        return list(pattern.finditer(text))
+    found = []
+    for anchor in before.finditer(text):
+        match = pattern.search(text, max(0, anchor.start() - NAME_REACH), anchor.start())
+        if match:
+            found.append(match)
+    return found
+
+
 def context_candidates(article: AnalysedArticle) -> list[Candidate]:
     rules = org_rules()
     found = []
-    for rule_id, kind, pattern in rules.contexts:
-        for match in pattern.finditer(article.text):
-            name = match.group("name").strip(" ・")
-            if not is_organization_name(name):
+    for rule_id, kind, pattern, before in rules.contexts:
+        for match in _context_matches(article.text, pattern, before):
+            group = next((g for g in ("quoted", "kanji") if g in pattern.groupindex and match.group(g)), "name")
+            name = match.group(group).strip(" ・")
+            if not is_organization_name(name, product_words=rule_id in STRONG_CONTEXTS):
+                continue
+            if group != "name" and not _has_name_evidence(article, match.start(group), match.end(group)):
+                continue
+            if group == "kanji" and _is_person_name(article, match.start(group), match.end(group)):
+                continue
+            if rule_id == "org.context.kanji_lead_subject" and not _is_kanji_company_name(
+                    article, match.start(group), match.end(group)):
                 continue
             # Only the weakest contexts (a bare subject) need the name to be more than a word.
             if rule_id in WEAK_CONTEXTS and is_dictionary_word(name):
                 continue
-            start = match.start("name")
-            if _continues_a_word(article, start):
+            start = match.start(group) + match.group(group).index(name)
+            if group == "name" and _continues_a_word(article, start):
                 continue
-            found.append(Candidate(start, start + len(name), name, kind, rule_id))
+            founder = _founders_name_before(article, start)  # 江崎|グリコ
+            found.append(Candidate(founder, start + len(name), article.text[founder:start] + name, kind, rule_id))
     return found
+
+
+def company_list_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Each company of a row that a count of companies closes (A、B、Cなど7社)."""
+    rules = org_rules()
+    found = []
+    for rule_id, kind, pattern in rules.company_lists:
+        for match in pattern.finditer(article.text):
+            offset = match.start("items")
+            for item in re.finditer(r"[^、,・と]+", match.group("items")):
+                start, end = offset + item.start(), offset + item.end()
+                name = item.group()
+                # Items after the first start at a separator; the first must start a word.
+                first = start == offset
+                if (is_organization_name(name) and (not first or article.is_token_boundary(start))
+                        and _has_name_evidence(article, start, end)):
+                    found.append(Candidate(start, end, name, kind, rule_id))
+    return found
+
+
+def brand_group_candidates(article: AnalysedArticle, found: list[Candidate]) -> list[Candidate]:
+    """Group companies named by the brand of an organisation already found (楽天 → 楽天カード)."""
+    rules = org_rules()
+    text = article.text
+    company_words = [w for w, (kind, _) in rules.suffixes.items() if kind == "company"]
+    brands = set()
+    for cand in found:
+        brands.add(cand.name)
+        # The brand inside a company's name: ヤマダ of ヤマダ電機.
+        for word in company_words:
+            stem = cand.name[:-len(word)] if cand.name.endswith(word) else ""
+            if len(stem) >= 2 and (re.fullmatch(r"[A-Za-zァ-ヶー]+", stem) or word in GROUP_WORDS):
+                brands.add(stem)
+    brands = {b for b in brands if len(b) >= 2 and b in text}
+    groups = []
+    if not brands:
+        return groups
+    for rule_id, kind, business, followed_by in rules.brand_groups:
+        for match in re.finditer(rf"(?<![{NAME_CHAR}])(?:{alternation(brands)})(?:{business.pattern})", text):
+            if followed_by.match(text[match.end():match.end() + 8]) and article.is_token_boundary(match.start()):
+                groups.append(Candidate(match.start(), match.end(), match.group(), kind, rule_id))
+    return groups
+
+
+def _split_joined_names(candidates: list[Candidate], text: str) -> list[Candidate]:
+    """`NTTデータ・KDDIの両社`: two companies joined by ・ before a count of them are two names."""
+    joined = org_rules().joined_names
+    result = []
+    for cand in candidates:
+        parts = cand.name.split("・")
+        if len(parts) > 1 and text[cand.start:cand.end] == cand.name and joined.match(text, cand.end) \
+                and all(is_organization_name(p) for p in parts):
+            offset = cand.start
+            for part in parts:
+                result.append(Candidate(offset, offset + len(part), part, cand.kind, cand.source))
+                offset += len(part) + 1
+        else:
+            result.append(cand)
+    return result
 
 
 def ner_candidates(article: AnalysedArticle) -> list[Candidate]:
@@ -421,6 +599,8 @@ def ner_candidates(article: AnalysedArticle) -> list[Candidate]:
         if not _has_name_evidence(article, entity.start, entity.end) or _only_common_words(article, entity):
             continue
         kind, rule_id = rules.ner_labels[entity.label]
+        if kind == "government" and not re.search(r"[\u4e00-\u9fff]", name):
+            kind = "company"  # a public body's name holds kanji (庁, 市, 県); LINEヤフー labelled Government is a firm
         found.append(Candidate(entity.start, entity.end, name, kind, rule_id))
     return found
 
@@ -438,7 +618,7 @@ def _is_name_tail(short: str, long: str) -> bool:
     if len(short) < 3 or not long.endswith(short) or not re.fullmatch(r"[ァ-ヴー・A-Za-z0-9&. ]+", short):
         return False
     # The tail must start a word: the script changes there (NTT|ドコモ, 韓国|ネイバー).
-    same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9]"
+    same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9.]"  # i.|JTB is one name
     return not re.match(same_script, long[-len(short) - 1])
 
 
@@ -461,13 +641,14 @@ class _Groups:
             self.parent[rb] = ra
 
 
+def _source_rank(source: str) -> int:
+    return next((i for i, prefix in enumerate(SOURCE_PRIORITY) if source.startswith(prefix)), len(SOURCE_PRIORITY))
+
+
 def _non_overlapping(candidates: list[Candidate]) -> list[Candidate]:
     """Pattern evidence first; a GiNZA entity overlapping a pattern match is dropped."""
-    priority = {"org.legal": 0, "gaz.": 1, "org.suffix": 2, "org.place": 3, "org.context": 4, "org.ner": 5}
-
     def rank(c: Candidate) -> tuple:
-        prefix = next((p for p in priority if c.source.startswith(p)), "")
-        return priority.get(prefix, 9), -(c.end - c.start), c.start
+        return _source_rank(c.source), -(c.end - c.start), c.start
 
     kept: list[Candidate] = []
     for cand in sorted(candidates, key=rank):
@@ -485,6 +666,8 @@ def _mention_spans(text: str, surface: str) -> list[tuple[int, int]]:
         after = text[match.end():match.end() + 1]
         if re.match(r"[A-Za-z0-9ァ-ヴー]", before) or re.match(r"[A-Za-z0-9ァ-ヴー]", after):
             continue
+        if before == "." and re.match(r"[A-Za-z]", text[match.start() - 2:match.start() - 1]):
+            continue  # JTB inside i.JTB
         if re.match(r"[\u4e00-\u9fff]", surface[-1]) and re.match(r"[\u4e00-\u9fff々]", after):
             continue
         spans.append((match.start(), match.end()))
@@ -508,12 +691,13 @@ class Organization:
     authority: bool = False
     media: bool = False
     contractor: bool = False
+    kind_rank: int = len(SOURCE_PRIORITY)  # how strong the source of `kind` is (SOURCE_PRIORITY)
 
 
 def pattern_candidates(article: AnalysedArticle) -> list[Candidate]:
     """Candidates from every source but the NER (they win over an entity they overlap)."""
     return (legal_form_candidates(article) + gazetteer_candidates(article) + suffix_candidates(article)
-            + place_candidates(article) + context_candidates(article))
+            + place_candidates(article) + context_candidates(article) + company_list_candidates(article))
 
 
 def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | None = None) -> list[Organization]:
@@ -527,9 +711,14 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
         patterns = pattern_candidates(article)
     off = disabled_rules()
     candidates = _non_overlapping([c for c in patterns + ner_candidates(article) if c.source not in off])
+    brand_groups = [c for c in brand_group_candidates(article, candidates) if c.source not in off]
+    candidates = _split_joined_names(_non_overlapping(candidates + brand_groups), text)
     groups = _Groups()
     for cand in candidates:
         groups.find(merge_key(cand.name))
+        entry = rules.gazetteer.get(cand.name)
+        if entry:  # 経済産業省 and 経産省
+            groups.union(merge_key(entry.name), merge_key(cand.name))
     # マリオット・インターナショナル and マリオット: a name that is another's first part before ・.
     names = sorted({c.name for c in candidates}, key=len)
     for short in names:
@@ -542,8 +731,11 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
         org = by_group.get(root)
         if org is None:
             org = by_group[root] = Organization(cand.name, cand.kind, [])
+            org.kind_rank = _source_rank(cand.source)
         if len(cand.name) > len(org.name):
             org.name = cand.name
+        if _source_rank(cand.source) < org.kind_rank:  # a suffix or legal form knows the kind better
+            org.kind, org.kind_rank = cand.kind, _source_rank(cand.source)
         org.names.add(cand.name)
         org.mentions.append((cand.start, cand.end, cand.source))
     for org in by_group.values():

@@ -53,3 +53,91 @@ def test_nothing_but_the_address_means_the_address_leaked(article):
     a = article("誤ってTO欄に他のお客様のメールアドレス計327件を表示して送信しました。"
                 "メールアドレス以外の情報は含まれておりません。")
     assert {(row.category, row.negated) for row in extract_categories(a)} == {("email", False)}
+
+
+def test_every_item_of_a_long_headed_list_takes_the_heading(article):
+    a = article("■流出した可能性のある情報\n・氏名\n・住所\n・電話番号\n・生年月日\n・メールアドレス\n・性別\n\n"
+                "■今後の対応\n・お客様にご連絡します")
+    assert pairs(extract_categories(a)) == [("address", False), ("birth_date", False), ("email", False),
+                                             ("gender", False), ("name", False), ("phone", False)]
+
+
+def test_numbered_items_on_one_line_are_not_contact_values(article):
+    a = article("紛失したUSBメモリ内の個人情報\n加入者120名分\n"
+                "(1)被保険者番号  (2)氏名  (3)口座情報  (4)高額療養費支給額")
+    assert pairs(extract_categories(a)) == [("bank_account", False), ("financial", False),
+                                             ("government_id", False), ("name", False)]
+
+
+def test_losing_discarding_and_posting_are_leaks(article):
+    assert pairs(extract_categories(article("名前や口座番号を記した帳票12冊をなくしたと公表した。"))) == [
+        ("bank_account", False), ("name", False)]
+    assert pairs(extract_categories(article("申請者の住所や氏名、助成決定額がページに掲載されていた。"))) == [
+        ("address", False), ("financial", False), ("name", False)]
+    assert pairs(extract_categories(article("名簿には保護者名のほか児童の電話番号などが記されていた。"))) == [
+        ("name", False), ("phone", False)]
+
+
+def test_domain_terms_of_schools_insurers_and_clinics(article):
+    a = article("流出したのは学籍番号、成績、証券番号、保険料、治療内容、児童の写真、メール・アドレスと本名です。")
+    assert pairs(extract_categories(a)) == [("account_id", False), ("email", False), ("financial", False),
+                                             ("health", False), ("name", False), ("other", False),
+                                             ("photo", False)]
+
+
+def test_no_trace_of_viewing_is_a_negation(article):
+    a = article("氏名が閲覧された。クレジットカード番号などを見られた痕跡は見つかっていないという。")
+    assert pairs(extract_categories(a)) == [("credit_card", True), ("name", False)]
+
+
+def test_a_password_that_protects_a_file_or_a_pc_was_not_leaked(article):
+    texts = ("紛失したUSBメモリにはパスワードが設定されていた。", "名簿はパスワード付きのZIPファイルで送信していた。",
+             "盗まれたパソコンはパスワードで保護されている。")
+    for text in texts:
+        assert extract_categories(article(text)) == [], text
+    leaked = extract_categories(article("IDとパスワードが流出した。"))
+    assert pairs(leaked) == [("account_id", False), ("password", False)]
+
+
+def test_fax_numbers_in_prevention_measures_and_other_incidents_are_not_leaks(article):
+    a = article("書類を誤送信した。再発防止のため、FAX番号は複数人で確認を徹底する。")
+    assert extract_categories(a) == []
+    b = article("氏名が流出した。同社では2021年にも電話番号が流出する事案があった。")
+    assert pairs(extract_categories(b)) == [("name", False)]
+
+
+def test_a_long_table_row_takes_the_lead_sentence_above_it(article):
+    a = article("アクセスの痕跡が残っていた情報は次のとおり。\n"
+                "・加盟店:店名/住所/代表者生年月日/振込先口座 ・従業員:氏名/所属/役職\n同社は謝罪した。")
+    assert pairs(extract_categories(a)) == [("address", False), ("bank_account", False), ("birth_date", False),
+                                             ("employer", False), ("name", False)]
+
+
+def test_a_count_in_brackets_after_a_term_is_not_a_contact_value(article):
+    a = article("メールアドレス(4万7175人分)、性別(2493人分)も流出の対象となっていた。")
+    assert pairs(extract_categories(a)) == [("email", False), ("gender", False)]
+
+
+def test_past_negatives_and_causes_ruled_out_are_negations(article):
+    a = article("IDが流出した。ファイルの中身はIDのみで、パスワードは入っていなかったという。")
+    assert pairs(extract_categories(a)) == [("account_id", False), ("password", True)]
+    b = article("本件はクレジットカード情報の流出によって生じたものではございません。")
+    assert pairs(extract_categories(b)) == [("credit_card", True)]
+    assert extract_categories(article("両社のID連携が始まった矢先の流出だった。")) == []
+
+
+def test_a_clause_ending_in_nado_de_keeps_its_items_positive(article):
+    a = article("対象となる情報は氏名や住所、性別などで、"
+                "同社はパスワードやクレジットカード番号は含まれていないとしている。")
+    assert pairs(extract_categories(a)) == [("address", False), ("credit_card", True), ("gender", False),
+                                             ("name", False), ("password", True)]
+    b = article("机の上の名簿が写っており、1人は氏名と電話番号が判読できた。")
+    assert pairs(extract_categories(b)) == [("name", False), ("phone", False)]
+
+
+def test_data_of_an_older_incident_told_in_the_same_article_is_not_this_leak(article):
+    a = article("氏名とメールアドレスが流出した。同社では2021年3月には、委託先が電話番号を閲覧できる状態だった。",
+                reference_date="2023-11-28")
+    assert pairs(extract_categories(a)) == [("email", False), ("name", False)]
+    b = article("2023年10月には氏名と電話番号が流出していた。", reference_date="2023-11-28")
+    assert pairs(extract_categories(b)) == [("name", False), ("phone", False)]

@@ -61,3 +61,27 @@ def test_rows_quote_the_original_text(article):
     assert row.text == "令和７年８月２５日"
     assert a.article.text[row.start:row.end] == row.text
     assert (row.value, row.granularity, row.rule) == ("2025-08-25", "day", "date.era")
+
+
+def test_two_digit_years_with_a_month_after_a_full_year(article):
+    a = article("2021年6月8日から25年12月19日までの間、名簿が掲載されていた。26年1月5日以降に通知する。", "2025-12-26")
+    assert values(extract_dates(a)) == ["2021-06-08", "2025-12-19", "2026-01-05"]
+    # Past the year after the reference date, two digits are no year of ours.
+    assert values(extract_dates(article("計画は40年3月までに終える。", "2024-05-01"))) == []
+
+
+def test_ranges_of_months_give_both_ends(article):
+    a = article("帳票3冊(2016年1~3月)と一覧表(14年4~9月)を誤って廃棄した。", "2017-03-27")
+    assert values(extract_dates(a)) == ["2016-01", "2016-03", "2014-04", "2014-09"]
+
+
+def test_an_era_carries_from_one_two_digit_year_to_the_next(article):
+    a = article("平成24年1月以降の利用者のうち、29年1月10日~30年4月24日に注文した人が対象。")
+    assert values(extract_dates(a)) == ["2012-01", "2017-01-10", "2018-04-24"]
+
+
+def test_ranges_of_fiscal_years_and_of_bare_days(article):
+    a = article("2012~14年度と10~19年度の名簿が対象。", "2025-12-26")
+    assert values(extract_dates(a)) == ["FY2012", "FY2014", "FY2010", "FY2019"]
+    b = article("北浜市が24日発表した。窓口は20~22日の午前9時から開いていた。", "2025-12-26")
+    assert values(extract_dates(b)) == ["2025-12-24", "2025-12-20", "2025-12-22"]

@@ -8,16 +8,16 @@ from pipeline.stages.extraction import extract_article
 from pipeline.stages.organizations import find_organizations, pattern_candidates
 from tests.conftest import REPO, make_article
 
-ONLY_THE_MODEL_KNOWS = ("森永乳業は5日、通販サイトの会員情報が外部から閲覧できる状態になっていたと明らかにした。"
+ONLY_THE_MODEL_KNOWS = ("山崎製パンは5日、通販サイトの会員情報が外部から閲覧できる状態になっていたと明らかにした。"
                         "対象は約2万人で、氏名や電話番号が含まれる。")
 
 
 def test_windows_surround_possible_names_and_skip_common_terms_and_claimed_names():
-    analysed = make_article("株式会社北浜物産は、USBメモリーを紛失した。昨年は森永乳業でも同様の事案があった。")
+    analysed = make_article("株式会社北浜物産は、USBメモリーを紛失した。昨年は山崎製パンでも同様の事案があった。")
     claimed = [(c.start, c.end) for c in pattern_candidates(analysed)]
     windows = ner.ner_windows(analysed, claimed)
     read = [analysed.text[start:end] for start, end in windows]
-    assert len(read) == 1 and "森永乳業" in read[0]
+    assert len(read) == 1 and "山崎製パン" in read[0]
     assert all("USB" not in text and "北浜物産" not in text for text in read)
     assert all(analysed.sentence_index(s) == analysed.sentence_index(e - 1) for s, e in windows)
 
@@ -26,8 +26,8 @@ def test_an_organisation_only_the_model_finds_still_comes_out():
     article = Article("m1", ONLY_THE_MODEL_KNOWS, "test", reference_date="2024-06-05")
     with_model, _ = extract_article(article, use_ner=True)
     without_model, _ = extract_article(article, use_ner=False)
-    assert [(o.name, o.source) for o in with_model.organizations] == [("森永乳業", "org.ner.company")]
-    assert with_model.incident.victim == "森永乳業"
+    assert [(o.name, o.source) for o in with_model.organizations] == [("山崎製パン", "org.ner.company")]
+    assert with_model.incident.victim == "山崎製パン"
     assert without_model.organizations == []
 
 

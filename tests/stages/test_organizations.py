@@ -1,3 +1,4 @@
+from pipeline.stages.analysis import Entity
 from pipeline.stages.organizations import canonical_name, find_organizations, merge_key, organization_rows
 
 
@@ -139,3 +140,153 @@ def test_where_a_name_and_its_tail_stand_at_one_place_the_whole_name_wins_whatev
                for seed in range(6)}
     assert len(outputs) == 1
     assert "(50, 55, 'e.KTB')" in outputs.pop()
+
+
+def kinds(article):
+    return {o.name: o.kind for o in find_organizations(article)}
+
+
+def test_police_stations_are_organisations_apart_from_their_force(article):
+    a = article("静岡県警浜松中央署は3日、元職員の男を逮捕した。")
+    assert kinds(a) == {"静岡県警": "government", "浜松中央署": "government"}
+    assert names(article("盗難に気付き、県警みなと署に被害届を出した。")) == ["みなと署"]
+    assert names(article("北沢署によると、男は容疑を認めている。")) == ["北沢署"]
+    assert names(article("高松北警察署に相談した。")) == ["高松北警察署"]
+    # Generic stations and departments are no names.
+    assert names(article("同署と所轄署が連携し、部署ごとに確認した。")) == []
+
+
+def test_boards_of_education_schools_and_nurseries(article):
+    a = article("長浜市教委は20日、市立北山中学校の生徒名簿が流出したと発表した。")
+    assert kinds(a) == {"長浜市教委": "government", "市立北山中学校": "education"}
+    assert names(article("ひまわりこども園は保護者あての書類を誤って送付した。")) == ["ひまわりこども園"]
+    assert names(article("区立青葉台小学校で児童名簿が紛失した。")) == ["区立青葉台小学校"]
+    assert names(article("市教委によると、学校の書類が見つかっていない。")) == []
+
+
+def test_a_seat_in_brackets_names_a_company(article):
+    a = article("「ミナミ」(名古屋市中区)と「フクダストア」(同市港区)で顧客情報が漏れた。")
+    assert kinds(a) == {"ミナミ": "company", "フクダストア": "company"}
+    b = article("登録業務を請け負う東洋テクノ(東京都品川区)の説明では、感染は委託先で起きた。")
+    assert names(b) == ["東洋テクノ"]
+    # A person's age or a date in brackets names nothing.
+    assert names(article("逮捕されたのは山田(45)と、アルバイトのカワイ(19)。")) == []
+
+
+def test_a_competitor_in_quotes_and_a_service_company(article):
+    a = article("同業他社「ネクストムーブ」の代表が逮捕された。引っ越し支援を展開する「アオバ」も被害を受けた。")
+    assert names(a) == ["ネクストムーブ", "アオバ"]
+
+
+def test_companies_listed_before_a_count_of_companies(article):
+    a = article("被害を受けたのはアイテック、ミドリ電子、サンワ工機など7社だった。")
+    assert names(a) == ["アイテック", "ミドリ電子", "サンワ工機"]
+    b = article("ナガセ物流とコトブキ運送の2社が謝罪した。")
+    assert names(b) == ["ナガセ物流", "コトブキ運送"]
+    assert names(article("大手や中堅など5社が参加した。")) == []
+
+
+def test_two_names_joined_by_a_middle_dot_before_a_count_are_two(article):
+    a = article("トーワネット・ミツバ電子の両社が共同で発表した。")
+    assert names(a) == ["トーワネット", "ミツバ電子"]
+    assert names(article("マリオット・インターナショナルは発表した。")) == ["マリオット・インターナショナル"]
+
+
+def test_a_group_company_named_by_its_parents_brand(article):
+    a = article("ヤマダ電機は、関連会社のヤマダペイが不正アクセスを受けたと発表した。ヤマダカードの番号は含まれない。")
+    assert kinds(a) == {"ヤマダ電機": "company", "ヤマダペイ": "company"}
+
+
+def test_names_keep_iteration_marks_small_kana_and_initials(article):
+    assert names(article("いすゞ商事が発表した。")) == ["いすゞ商事"]
+    assert names(article("ミヤヶ丘ホールディングスは7日、流出を公表した。")) == ["ミヤヶ丘ホールディングス"]
+    assert names(article("J.フロントリテイリングで191万人に上った。")) == ["J.フロントリテイリング"]
+    assert names(article("津軽製薬所は会員情報が閲覧された可能性があると発表した。")) == ["津軽製薬所"]
+
+
+def test_particles_and_documents_are_not_names(article):
+    assert names(article("NPO法人から会計業務を委託されていた。")) == []
+    assert names(article("今後は「北浜市USBメモリ等取扱要綱」に従う。Copyright 2024 All Rights Reserved.")) == []
+
+
+def test_the_texts_spelling_of_a_gazetteer_body_is_its_name(article):
+    assert names(article("同社は経産省に報告した。")) == ["経産省"]
+    assert names(article("経済産業省に報告した。経産省は指導した。")) == ["経済産業省"]
+
+
+def test_the_kind_comes_from_the_strongest_source(article):
+    a = article("株式会社ミドリネットは1日発表した。ミドリネットの担当者が謝罪した。")
+    a.entities = [Entity(a.text.index("ミドリネット", 10), a.text.index("ミドリネット", 10) + 6, "ミドリネット",
+                         "Government")]
+    assert [(o.name, o.kind) for o in find_organizations(a)] == [("ミドリネット", "company")]
+
+
+def test_a_company_after_its_seat(article):
+    assert names(article("運営を任せている横浜市港北区のミナトテックスに報告を求めた。")) == ["ミナトテックス"]
+    assert names(article("北浜市のホテルに宿泊した。")) == []
+
+
+def test_a_group_company_before_nado_group_companies(article):
+    a = article("キタハマホールディングスは27日、キタハマ飲料などグループ会社の顧客情報が漏れたと発表した。")
+    assert names(a) == ["キタハマホールディングス", "キタハマ飲料"]
+
+
+def test_a_latin_name_ending_like_a_product_but_not_as_a_word(article):
+    assert names(article("SakuraPayは12月1日、不正アクセスを公表した。")) == ["SakuraPay"]
+    assert names(article("ミドリ Payの利用者も対象だった。")) == []
+
+
+def test_initials_and_family_names_belong_to_the_name(article):
+    a = article("JTBの子会社i.JTBの社員が添付ファイルを開いた。i.JTBは謝罪した。")
+    assert names(a) == ["JTB", "i.JTB"]
+    assert names(article("江崎グリコは5日、会員情報の流出を発表した。")) == ["江崎グリコ"]
+
+
+def test_a_makeshift_call_centre_is_no_organisation(article):
+    assert names(article("同社は緊急コールセンターと臨時窓口を開設した。")) == []
+
+
+def test_a_municipalitys_own_bodies(article):
+    assert kinds(article("中央区教育委員会は、名簿の紛失を公表した。")) == {"中央区教育委員会": "government"}
+    assert names(article("南あわじ市教委は20日、発表した。")) == ["南あわじ市教委"]
+    assert names(article("県教育委員会と同市教委が確認した。")) == []
+
+
+def test_a_katakana_name_the_model_calls_a_government_is_a_company(article):
+    a = article("ゼノテックの会員情報が漏れた。")
+    a.entities = [Entity(0, 5, "ゼノテック", "Government")]
+    assert kinds(a) == {"ゼノテック": "company"}
+
+
+def test_a_kanji_name_with_its_city_in_brackets_but_not_a_person(article):
+    assert names(article("学習塾大手の仙台進学(東京)で、元講師が名簿を持ち出した。")) == ["仙台進学"]
+    assert names(article("逮捕された山田太郎(東京)は容疑を認めた。")) == []
+
+
+def test_a_company_after_its_line_of_business_and_a_reading_before_the_verb(article):
+    assert names(article("受託した情報システム会社ゼノテック(旧北浜電算)の社員が紛失した。")) == ["ゼノテック"]
+    a = article("米Zenith Hotels(ゼニス)は現地時間1月4日、予約データへの不正アクセスを公表した。")
+    assert names(a) == ["Zenith Hotels"]
+
+
+def test_a_headlines_place_before_a_middle_dot_is_not_part_of_the_name(article):
+    assert names(article("教諭の投稿に名簿 東京・港区教委が謝罪")) == ["港区教委"]
+
+
+def test_a_katakana_subject_of_an_announcement(article):
+    assert names(article("ゼノテックは、会員情報が流出したと発表した。")) == ["ゼノテック"]
+    assert names(article("ユーザーは、情報を公表した。メールが、誤って送られたと公表した。")) == []
+    assert names(article("子会社のケースでは、顧客情報が流出した。")) == []
+
+
+def test_courts_prosecutors_regional_bureaus_and_credit_unions(article):
+    a = article("京都地検が起訴し、東京地裁は判決を言い渡した。福井信金は謝罪した。")
+    assert kinds(a) == {"京都地検": "government", "東京地裁": "government", "福井信金": "company"}
+
+
+def test_a_kanji_firm_opening_a_news_lead(article):
+    a = article("会見の要旨\n高島屋は5日、通販サイトの会員情報が閲覧できる状態だったと明らかにした。")
+    assert names(a) == ["高島屋"]
+    assert names(article("会見の要旨\n大林組は謝罪した。")) == []  # no date or このほど: too weak
+    for subject in ("鈴木社長", "山田容疑者", "男性社員", "同社"):
+        assert names(article(f"会見の要旨\n{subject}は5日、謝罪した。")) == [], subject
