@@ -125,8 +125,11 @@ def org_rules() -> OrgRules:
         for term in entry["terms"]:
             suffixes[str(term)] = (entry["kind"], entry["id"])
     legal_alt = alternation(legal)
-    # みどり|手芸協会; never a particle run (NPO法人|から会計業務).
-    brand = rf"(?:(?![のはがをにでともへや]|から|まで|より|など)[\u3041-\u309f]{{2,6}}(?=[{NAME_CHAR}]))?"
+    # みどり|手芸協会; never a particle run (NPO法人|から会計業務), a verb or a demonstrative
+    # (調査会社で|ある|デジタル…株式会社, その…).
+    function_word = rf"(?:ある|いる|する|なる|いう|この|その|あの)[{NAME_CHAR}]"
+    brand = (rf"(?:(?![のはがをにでともへや]|から|まで|より|など|{function_word})"
+             rf"[\u3041-\u309f]{{2,6}}(?=[{NAME_CHAR}]))?")
     # A company name in hiragana alone (株式会社はなまるは…) ends where a particle starts.
     hiragana_only = r"[\u3041-\u309f]{2,8}?(?=[はがのをにでと、。\s」)])"
     name_run = rf"(?:{brand}[{NAME_CHAR}](?:[{NAME_CHAR}]| (?=[A-Za-z]))*|{hiragana_only})"
@@ -163,8 +166,10 @@ def org_rules() -> OrgRules:
     return OrgRules(
         legal_forms=legal,
         suffixes=suffixes,
-        legal_before=re.compile(rf"(?P<legal>{legal_alt})\s?・?\s?(?P<name>{name_run})"),
-        legal_after=re.compile(rf"(?<![{NAME_CHAR}])(?P<name>{name_run}?)\s?(?P<legal>{legal_alt})"),
+        # A space may stand between a legal form and its name, a line break never: the line after a
+        # release's `X株式会社` is its representative's title, not a name.
+        legal_before=re.compile(rf"(?P<legal>{legal_alt})[ \u3000]?・?[ \u3000]?(?P<name>{name_run})"),
+        legal_after=re.compile(rf"(?<![{NAME_CHAR}])(?P<name>{name_run}?)[ \u3000]?(?P<legal>{legal_alt})"),
         suffix_pattern=re.compile(rf"(?<![{NAME_CHAR}])[{NAME_CHAR}]*(?:{alternation(suffixes)})"),
         tail=compile_pattern(section(data, "tails", path, ["pattern"])[0], path),
         acting_place=tuple((e["id"], compile_pattern(e, path))

@@ -290,3 +290,16 @@ def test_a_kanji_firm_opening_a_news_lead(article):
     assert names(article("会見の要旨\n大林組は謝罪した。")) == []  # no date or このほど: too weak
     for subject in ("鈴木社長", "山田容疑者", "男性社員", "同社"):
         assert names(article(f"会見の要旨\n{subject}は5日、謝罪した。")) == [], subject
+
+
+def test_a_legal_form_never_takes_its_name_from_the_next_line(article):
+    release = article("2025年3月2日\nヤマブキ食品株式会社\n代表取締役社長　田中 一郎\n\n"
+                      "当社の通販サイトに不正アクセスがありました。")
+    assert names(release) == ["ヤマブキ食品"]
+
+
+def test_a_verb_or_demonstrative_before_a_company_is_not_part_of_its_name(article):
+    assert names(article("調査は、調査会社であるデジタルミライ株式会社が行った。")) == ["デジタルミライ"]
+    assert names(article("そのミドリ商事株式会社は謝罪した。")) == ["ミドリ商事"]
+    # A hiragana brand word that merely starts like one stays whole.
+    assert names(article("委託先のいるかネット株式会社が謝罪した。")) == ["いるかネット"]
