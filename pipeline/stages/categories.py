@@ -46,7 +46,8 @@ def category_rules() -> CategoryRules:
         leak_context=compile_pattern(section(data, "leak_context", path, ["pattern"])[0], path),
         field_label=compile_pattern(section(data, "field_label", path, ["pattern"])[0], path),
         negations=negations,
-        positive_between=compile_pattern(section(data, "positive_between", path, ["pattern"])[0], path),
+        positive_between=re.compile("|".join(f"(?:{compile_pattern(e, path).pattern})"
+                                             for e in section(data, "positive_between", path, ["pattern"]))),
         not_this_leak=tuple(NotThisLeak(e["id"], frozenset(e.get("terms") or ()), compile_pattern(e, path),
                                         e.get("years_before"))
                             for e in section(data, "not_this_leak", path, ["pattern"])),

@@ -141,3 +141,23 @@ def test_data_of_an_older_incident_told_in_the_same_article_is_not_this_leak(art
     assert pairs(extract_categories(a)) == [("email", False), ("name", False)]
     b = article("2023年10月には氏名と電話番号が流出していた。", reference_date="2023-11-28")
     assert pairs(extract_categories(b)) == [("name", False), ("phone", False)]
+
+
+def leaked(article):
+    return {(row.text, not row.negated) for row in extract_categories(article)}
+
+
+def test_a_negation_after_a_contrast_is_about_its_own_clause(article):
+    stored = article("サーバーには顧客の氏名、住所が保存されておりましたが、"
+                     "現時点で外部への流出は確認されておりません。")
+    assert leaked(stored) == {("氏名", True), ("住所", True)}
+    handed_over = article("流出した可能性があるのは会員の氏名、メールアドレスで、"
+                          "クレジットカード番号は含まれないという。")
+    assert leaked(handed_over) == {("氏名", True), ("メールアドレス", True), ("クレジットカード番号", False)}
+    # Without a contrast the negation still covers what it names.
+    assert leaked(article("銀行口座やクレジットカードなどの情報流出は確認されていないという。")) == \
+        {("銀行口座", False), ("クレジットカード", False)}
+
+
+def test_every_positive_between_rule_counts_not_only_the_first(article):
+    assert leaked(article("漏えいしたデータにメールアドレス以外の情報は含まれていない。")) == {("メールアドレス", True)}
