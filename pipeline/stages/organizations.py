@@ -87,6 +87,7 @@ class OrgRules:
     legal_before: re.Pattern[str]  # 株式会社NAME
     legal_after: re.Pattern[str]  # NAME株式会社
     suffix_pattern: re.Pattern[str]
+    municipal_departments: tuple[tuple[str, re.Pattern[str]], ...]  # (rule id, pattern with a `name` group)
     tail: re.Pattern[str]
     acting_place: tuple[tuple[str, re.Pattern[str]], ...]
     contexts: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str] | None], ...]  # (rule id, kind, pattern, before)
@@ -166,6 +167,8 @@ def org_rules() -> OrgRules:
     return OrgRules(
         legal_forms=legal,
         suffixes=suffixes,
+        municipal_departments=tuple((e["id"], compile_pattern(e, path))
+                                    for e in section(data, "municipal_departments", path, ["pattern"])),
         # A space may stand between a legal form and its name, a line break never: the line after a
         # release's `X株式会社` is its representative's title, not a name.
         legal_before=re.compile(rf"(?P<legal>{legal_alt})[ \u3000]?・?[ \u3000]?(?P<name>{name_run})"),
@@ -699,10 +702,25 @@ class Organization:
     kind_rank: int = len(SOURCE_PRIORITY)  # how strong the source of `kind` is (SOURCE_PRIORITY)
 
 
+def municipal_department_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """The municipality whose department acts (白波町健康福祉課において…): the department answers for
+    it, so the municipality is named even when its place name is no proper noun."""
+    found = []
+    for rule_id, pattern in org_rules().municipal_departments:
+        for match in pattern.finditer(article.text):
+            name = match.group("name")
+            if name[:-1] in org_rules().generic_prefixes:  # 当町, 同市: a reference, not a name
+                continue
+            if is_organization_name(name) and article.is_token_boundary(match.start("name")):
+                found.append(Candidate(match.start("name"), match.end("name"), name, "government", rule_id))
+    return found
+
+
 def pattern_candidates(article: AnalysedArticle) -> list[Candidate]:
     """Candidates from every source but the NER (they win over an entity they overlap)."""
     return (legal_form_candidates(article) + gazetteer_candidates(article) + suffix_candidates(article)
-            + place_candidates(article) + context_candidates(article) + company_list_candidates(article))
+            + place_candidates(article) + context_candidates(article) + company_list_candidates(article)
+            + municipal_department_candidates(article))
 
 
 def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | None = None) -> list[Organization]:

@@ -303,3 +303,11 @@ def test_a_verb_or_demonstrative_before_a_company_is_not_part_of_its_name(articl
     assert names(article("そのミドリ商事株式会社は謝罪した。")) == ["ミドリ商事"]
     # A hiragana brand word that merely starts like one stays whole.
     assert names(article("委託先のいるかネット株式会社が謝罪した。")) == ["いるかネット"]
+
+
+def test_a_municipal_department_names_its_municipality_whatever_its_place_name(article):
+    assert kinds(article("白波町健康福祉課において、文書を誤って送信しました。")) == {"白波町": "government"}
+    assert names(article("お問い合わせ\n白波町役場 健康福祉課 介護保険係")) == ["白波町"]
+    # A reference (当町, 同市) or a department alone names nothing.
+    assert names(article("当町総務課が発表した。")) == []
+    assert names(article("市民課で手続きした。")) == []
