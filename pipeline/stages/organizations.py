@@ -37,12 +37,18 @@ GAZETTEER_FILE = "gazetteer.yaml"
 # A katakana or Latin name (LINEヤフー, NAVER Cloud, マリオット・インターナショナル).
 LATIN_WORD = r"[A-Za-z][A-Za-z0-9&.'!\-]*"
 KATAKANA_WORD = r"[ァ-ヴ][ァ-ヴー]*"
-NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}(?:・?{KATAKANA_WORD})*"
+# Katakana after a Latin word, written so that each character has one way to match: `(?:・?KATAKANA_WORD)*`
+# can split a run in exponentially many ways, and a failing match tries them all.
+KATAKANA_TAIL = r"(?:・?[ァ-ヴ](?:[ァ-ヴー]|・[ァ-ヴ])*)?"
+NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}{KATAKANA_TAIL}"
         rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヴー])")
 # A name that mixes scripts around a katakana or Latin core: 日立|システムズ, GMO|ペイメント…,
 # イトーヨーカ|堂. Used only after a cue that says a company follows (委託先の, 傘下の).
+# Latin and katakana words, cut into units that each start at a letter (the same strings as
+# `(?:LATIN_WORD|KATAKANA_WORD)(?:・?(?:LATIN_WORD|KATAKANA_WORD))*`, without its exponential backtracking).
+_MIXED_UNIT = r"(?:[A-Za-z][0-9&.'!\-]*|[ァ-ヴ]ー*)"
 MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:[\u4e00-\u9fff々]{{1,4}})?"
-              rf"(?:{LATIN_WORD}|{KATAKANA_WORD})(?:・?(?:{LATIN_WORD}|{KATAKANA_WORD}))*[堂屋舎]?")
+              rf"{_MIXED_UNIT}(?:・?{_MIXED_UNIT})*[堂屋舎]?")
 NAME_CHAR = r"A-Za-z0-9ァ-ヴー・&\u4e00-\u9fff々ヶ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
@@ -52,6 +58,9 @@ HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 # Kana that particles and verb endings are made of: a hiragana run holding one is a phrase.
 PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
+# No organisation name is longer; a longer match is a run of text without breaks (and stripping
+# legal forms from it one by one would take time growing with the square of its length).
+MAX_NAME_CHARS = 60
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation"}
 
 
@@ -220,7 +229,7 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
     for pattern in (rules.legal_before, rules.legal_after):
         for match in pattern.finditer(article.text):
             name = match.group("name").strip()
-            if not name or not is_organization_name(canonical_name(name)):
+            if not name or len(name) > MAX_NAME_CHARS or not is_organization_name(canonical_name(name)):
                 continue
             kind, rule_id = rules.legal_forms[match.group("legal")]
             found.append(Candidate(match.start(), match.end(), canonical_name(name), kind, rule_id))
