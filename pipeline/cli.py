@@ -53,12 +53,14 @@ class SizeType(click.ParamType):
               help="Extraction processes on this machine (default: one per core).")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Spread articles over a Dask cluster: a scheduler address, or 'local' for a local cluster.")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="An article that takes longer fails with an error saying so (default: 60; 0: no limit).")
 @click.option("--rebuild", is_flag=True, help="Reprocess every input, even those already current in the store.")
 @click.option("--prune", is_flag=True, help="Drop stored articles that are not among these inputs.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (failures are still reported).")
 def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None, ner: bool | None,
-        max_bytes: int | None, workers: int | None, dask_address: str | None, rebuild: bool, prune: bool,
-        quiet: bool) -> None:
+        max_bytes: int | None, workers: int | None, dask_address: str | None, time_limit: float | None,
+        rebuild: bool, prune: bool, quiet: bool) -> None:
     """Process INPUT folders of .txt/.html files or .jsonl files (default: data/raw/) into the tables.
 
     Only articles that are new, changed, or extracted by other rules are processed; the rest are
@@ -78,7 +80,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None
             click.echo(f"note: run {interrupted.run_id} (started {interrupted.started_at}) was interrupted; "
                        "its saved articles are kept and the rest are processed now", err=True)
         items = iter_inputs(list(inputs), max_bytes or settings.max_bytes)
-        executor = _executor(workers or settings.workers or default_workers(), use_ner, dask_address)
+        limit = settings.time_limit if time_limit is None else time_limit
+        executor = _executor(workers or settings.workers or default_workers(), ExtractionJob.here(use_ner, limit),
+                             dask_address)
         progress = Progress(list(inputs), enabled=not quiet and sys.stderr.isatty())
         try:
             result = run_into_store(items, store, use_ner=use_ner, rebuild=rebuild, prune=prune, executor=executor,
@@ -221,9 +225,9 @@ def _existing_store(out_dir: Path | None) -> Path:
     return out_dir
 
 
-def _executor(workers: int, use_ner: bool, dask_address: str | None) -> Executor:
+def _executor(workers: int, job: ExtractionJob, dask_address: str | None) -> Executor:
     try:
-        return make_executor(workers, ExtractionJob.here(use_ner), dask_address)
+        return make_executor(workers, job, dask_address)
     except (RuntimeError, OSError) as exc:
         raise click.UsageError(f"--dask {dask_address}: {exc}") from exc
 

@@ -232,6 +232,7 @@ def test_usage_errors_exit_with_2_and_say_what_is_wrong(tmp_path):
         ("run", tmp_path / "missing"): "input not found",
         ("run", tmp_path / "a.txt", "--max-bytes", "lots"): "not a size: 'lots'",
         ("run", tmp_path / "a.txt", "--frobnicate"): "No such option",
+        ("run", tmp_path / "a.txt", "--time-limit", "-1"): "--time-limit",
         ("run", tmp_path / "a.txt", "--config", bad_config): f"{bad_config}: [run] not a size",
     }
     for args, message in cases.items():
