@@ -98,9 +98,14 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None
         write_tables(out_dir, {name: store.iter_table(name) for name in TABLES})
     if not quiet:
         click.echo(run_summary(result, out_dir), err=True)
+    elif prune:
+        click.echo(f"{result.pruned} stored article(s) pruned (not among the inputs)", err=True)
+    for row in result.rejected:
+        click.echo(f"rejected: {row.source}: {row.error}; it is in no table", err=True)
     if result.failed:
         click.echo(f"{result.failed} article(s) failed: see the status and error columns of "
                    f"{out_dir / 'articles.csv'}", err=True)
+    if result.failed or result.rejected:
         sys.exit(1)
 
 
@@ -113,6 +118,26 @@ def review(out_dir: Path | None) -> None:
     with Store.open(out_dir) as store:
         page = write_review(out_dir, store)
     click.echo(f"review page: {page} (open it in a browser; no server needed)", err=True)
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the store (default: data/out/).")
+def text(article_id: str, out_dir: Path | None) -> None:
+    """Print the decoded text of ARTICLE_ID from the store: what the start/end offsets of its rows count in
+    (the visible text of an HTML page, the text layer of a PDF), exactly, without a newline added."""
+    out_dir = _existing_store(out_dir)
+    with Store.open(out_dir) as store:
+        article_text = store.article_text(article_id)
+    if article_text is None:
+        raise click.UsageError(f"no article '{article_id}' in {out_dir / STORE_NAME} (ids are in articles.csv)")
+    if not article_text:
+        raise click.UsageError(f"article '{article_id}' has no text in the store: it failed to read "
+                               "(see its error in articles.csv)")
+    sys.stdout.write(article_text)
+    if sys.stdout.isatty():
+        sys.stdout.write("\n")
 
 
 @cli.command()
