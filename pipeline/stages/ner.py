@@ -15,14 +15,13 @@ when the model reads every sentence (bench/ and tests/test_ner.py).
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.stages.analysis import AnalysedArticle, Entity
+from pipeline.stages.analysis import AnalysedArticle, Entity, SpanIndex
 from pipeline.stages.rules import load, rule_cache, rule_path, section
 from pipeline.stages.tokens import Token
 
@@ -114,29 +113,14 @@ def is_name_evidence(token: Token) -> bool:
     return bool(_LATIN.search(surface)) or token.unknown or token.pos2 != "普通名詞"
 
 
-class _Claims:
-    """Claimed spans, sorted, found near an offset without a scan of them all (an article can hold
-    thousands, and every evidence token asks)."""
-
-    def __init__(self, claimed: Iterable[tuple[int, int]]):
-        self.spans = sorted(claimed)
-        self.starts = [start for start, _ in self.spans]
-        self.longest = max((end - start for start, end in self.spans), default=0)
-
-    def near(self, begin: int, end: int) -> list[tuple[int, int]]:
-        """Every span that may overlap [begin, end) (and a few that do not)."""
-        return self.spans[bisect.bisect_left(self.starts, begin - self.longest):bisect.bisect_left(self.starts, end)]
-
-
 def ner_windows(article: AnalysedArticle, claimed: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Spans of the normalized text the model should read: each evidence token outside the
     `claimed` spans, with WINDOW_TOKENS tokens each side, inside its sentence; overlaps merged."""
-    claims = _Claims(claimed)
+    claims = SpanIndex(claimed)
     tokens = article.tokens
     windows: list[tuple[int, int]] = []
     for index, token in enumerate(tokens):
-        if not is_name_evidence(token) or any(s < token.end and token.start < e
-                                              for s, e in claims.near(token.start, token.end)):
+        if not is_name_evidence(token) or claims.overlaps(token.start, token.end):
             continue
         sentence = article.sentence_at(token.start)
         start = max(tokens[max(0, index - WINDOW_TOKENS)].start, sentence.start)

@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.records import OrganizationRow
-from pipeline.stages.analysis import AnalysedArticle, in_spans, url_spans
+from pipeline.stages.analysis import AnalysedArticle, SpanIndex, in_spans, url_spans
 from pipeline.stages.rules import (
     RuleError,
     alternation,
@@ -360,8 +360,13 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
     return found
 
 
+# A word longer than any name is cut there: what follows a name is judged by its first word, and a
+# run of name characters to the end of a long text would make each look cost as much as the text.
+_WORD = re.compile(rf"[{NAME_CHAR}]{{1,{MAX_NAME_CHARS + 1}}}")
+
+
 def _word_after(text: str, position: int) -> str:
-    match = re.match(rf"[{NAME_CHAR}]+", text[position:])
+    match = _WORD.match(text, position)
     return match.group() if match else ""
 
 
@@ -479,10 +484,12 @@ def _non_overlapping(candidates: list[Candidate]) -> list[Candidate]:
         return priority.get(prefix, 9), -(c.end - c.start), c.start
 
     kept: list[Candidate] = []
+    taken = SpanIndex()
     for cand in sorted(candidates, key=rank):
-        if any(cand.start < k.end and k.start < cand.end for k in kept):
+        if taken.overlaps(cand.start, cand.end):
             continue
         kept.append(cand)
+        taken.add(cand.start, cand.end)
     return sorted(kept, key=lambda c: c.start)
 
 
@@ -586,8 +593,8 @@ def _merge_overlapping(organizations: list[Organization]) -> list[Organization]:
 
 def _add_further_mentions(text: str, org: Organization) -> None:
     """Every other place a kept name stands, and readings in brackets after it (LINE Credit(ラインクレジット))."""
-    covered = [(s, e) for s, e, _ in org.mentions]
-    pending = list(org.names | {text[s:e] for s, e in covered})
+    covered = SpanIndex((s, e) for s, e, _ in org.mentions)
+    pending = list(org.names | {text[s:e] for s, e in covered.spans})
     searched: set[str] = set()
     while pending:
         surface = pending.pop()
@@ -595,16 +602,16 @@ def _add_further_mentions(text: str, org: Organization) -> None:
             continue
         searched.add(surface)
         for start, end in _mention_spans(text, surface):
-            if not any(start < ce and cs < end for cs, ce in covered):
+            if not covered.overlaps(start, end):
                 org.mentions.append((start, end, "org.alias.mention"))
-                covered.append((start, end))
+                covered.add(start, end)
             alias = PAREN_ALIAS.match(text[end:end + 40])
             if alias and is_organization_name(alias.group(1).strip()):
                 alias_start = end + alias.start(1)
                 alias_end = alias_start + len(alias.group(1).strip())
-                if not any(alias_start < ce and cs < alias_end for cs, ce in covered):
+                if not covered.overlaps(alias_start, alias_end):
                     org.mentions.append((alias_start, alias_end, "org.alias.parenthesis"))
-                    covered.append((alias_start, alias_end))
+                    covered.add(alias_start, alias_end)
                     org.names.add(alias.group(1).strip())
                     pending.append(alias.group(1).strip())
     org.mentions.sort()
