@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pipeline.records import OrganizationRow
@@ -291,7 +292,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
             continue  # the gazetteer names it, with its own kind
         if not is_organization_name(name) or not (brand or _has_name_evidence(article, start, end - len(suffix))):
             continue
-        if not article.is_token_boundary(start):
+        if not article.is_token_boundary(start) or end - start > MAX_NAME_CHARS:
             continue
         found.append(Candidate(start, end, name, kind, rule_id))
     return found
@@ -547,11 +548,10 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
     for cand in candidates:
         groups.find(merge_key(cand.name))
     # マリオット・インターナショナル and マリオット: a name that is another's first part before ・.
-    names = sorted({c.name for c in candidates}, key=len)
-    for short in names:
-        for long in names:
-            if long != short and (long.startswith(short + "・") or _is_name_tail(short, long)):
-                groups.union(merge_key(long), merge_key(short))
+    names = {c.name for c in candidates}
+    for long in sorted(names, key=len):
+        for short in _shorter_names_in(long, names):
+            groups.union(merge_key(long), merge_key(short))
     by_group: dict[str, Organization] = {}
     for cand in candidates:
         root = groups.find(merge_key(cand.name))
@@ -573,21 +573,46 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
     return sorted(organizations, key=lambda o: o.mentions[0][0])
 
 
+def _shorter_names_in(long: str, names: set[str]) -> Iterator[str]:
+    """The names of `names` that `long` holds as its part before a ・ (マリオット・インターナショナル:
+    マリオット) or as its tail (NTTドコモ: ドコモ). Looked up part by part, not pair by pair: an
+    article can hold thousands of names."""
+    if len(long) > MAX_NAME_CHARS:
+        return
+    for position, char in enumerate(long):
+        if char == "・" and long[:position] in names:
+            yield long[:position]
+    for start in range(1, len(long) - 2):
+        if long[start:] in names and _is_name_tail(long[start:], long):
+            yield long[start:]
+
+
 def _merge_overlapping(organizations: list[Organization]) -> list[Organization]:
-    """Two organisations claiming one span are one (日本航空(JAL) where GiNZA also found JAL)."""
+    """Two organisations claiming one span are one (日本航空(JAL) where GiNZA also found JAL): each joins the
+    first kept organisation (most mentions first) that claims a span overlapping one of its own."""
     merged: list[Organization] = []
+    own_spans: list[SpanIndex] = []  # per kept organisation, the spans it claims
+    claimed = SpanIndex()  # every claimed span, of whichever organisation
+    owners: dict[tuple[int, int], set[int]] = {}  # span -> the kept organisations claiming it
     for org in sorted(organizations, key=lambda o: -len(o.mentions)):
-        target = next((m for m in merged if any(s < me and ms < e for s, e, _ in org.mentions
-                                                 for ms, me, _ in m.mentions)), None)
-        if target is None:
+        hits = {owner for s, e, _ in org.mentions for span in claimed.near(s, e) if span[0] < e and s < span[1]
+                for owner in owners[span]}
+        if not hits:
+            index, added = len(merged), org.mentions
             merged.append(org)
-            continue
-        target.names |= org.names
-        spans = {(s, e) for s, e, _ in target.mentions}
-        target.mentions.extend(m for m in org.mentions
-                               if not any(m[0] < e and s < m[1] for s, e in spans))
-        target.mentions.sort()
-        target.authority = target.authority or org.authority
+            own_spans.append(SpanIndex())
+        else:
+            index = min(hits)
+            target = merged[index]
+            target.names |= org.names
+            added = [m for m in org.mentions if not own_spans[index].overlaps(m[0], m[1])]
+            target.mentions.extend(added)
+            target.mentions.sort()
+            target.authority = target.authority or org.authority
+        for s, e, _ in added:
+            claimed.add(s, e)
+            own_spans[index].add(s, e)
+            owners.setdefault((s, e), set()).add(index)
     return merged
 
 
