@@ -88,14 +88,19 @@ def main() -> None:
             seconds, characters, outcome = time_input(job, path)
             print(f"| {label} | {outcome[:90]} | {seconds:.1f} s | {characters / seconds:,.0f} |", flush=True)
 
-        print("\nrandom text (kanji, kana, digits, brackets), one article each:")
-        print("| characters | time | µs per character |\n|---|---|---|")
+        print("\none article of each length: random text (kanji, kana, digits, brackets), and ordinary text "
+              "(the sample articles of data/raw/ one after another):")
+        print("| characters | random: time | µs per character | ordinary: time | µs per character |\n"
+              "|---|---|---|---|---|")
+        samples = "\n".join(a.text for a in iter_inputs([REPO / "data" / "raw"]) if isinstance(a, Article))
         for length in (1_000, 10_000, 30_000, 100_000, 300_000):
-            article = Article("random", random_text(length, MIXED, length), "bench")
-            started = time.perf_counter()
-            job(article)
-            seconds = time.perf_counter() - started
-            print(f"| {length:,} | {seconds:.2f} s | {seconds / length * 1e6:.0f} |", flush=True)
+            figures = []
+            for text in (random_text(length, MIXED, length), (samples * (length // len(samples) + 1))[:length]):
+                started = time.perf_counter()
+                job(Article("bench", text, "bench"))
+                seconds = time.perf_counter() - started
+                figures.append(f"{seconds:.2f} s | {seconds / length * 1e6:.0f}")
+            print(f"| {length:,} | {' | '.join(figures)} |", flush=True)
 
         if not options.skip_run:
             started = time.perf_counter()
