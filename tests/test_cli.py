@@ -209,7 +209,9 @@ def test_a_folder_of_good_and_bad_files_extracts_every_good_one_and_explains_eve
 
     result = run_cli("run", inputs, "--out", tmp_path / "out", "--no-ner", "--max-bytes", "8KB")
     assert result.returncode == 1
-    assert "9 article(s) failed: see the status and error columns of" in result.stderr
+    assert "8 article(s) failed: see the status and error columns of" in result.stderr
+    assert (f"rejected: {inputs / 'utf8.txt'}: duplicate article id 'utf8' (first read from "
+            f"{inputs / 'batch.jsonl'}:3); it is in no table") in result.stderr
     rows = read_csv(tmp_path / "out" / "articles.csv")
     ok = {r["article_id"]: r["encoding"] for r in rows if r["status"] == "ok"}
     assert ok == {"utf8": "utf-8", "sjis": "shift_jis", "euc": "euc-jp", "utf16": "utf-16", "page": "utf-8",
@@ -219,8 +221,8 @@ def test_a_folder_of_good_and_bad_files_extracts_every_good_one_and_explains_eve
         ("empty", "empty file"), ("blank", "file holds only whitespace"), ("image", "binary file"),
         ("damaged", "invalid UTF-8"), ("huge", f"file is {len(text.encode()) * 200} bytes, over the 8192-byte limit"),
         ("gone", "broken symbolic link"),
-        ("j2", "record has no 'text' string"), ("batch-line4", "malformed JSON"),
-        ("utf8", "duplicate article id 'utf8'")}
+        ("j2", "record has no 'text' string"), ("batch-line4", "malformed JSON")}
+    assert [r["article_id"] for r in rows].count("utf8") == 1, "the duplicate is in no table"
     incidents = read_csv(tmp_path / "out" / "incidents.csv")
     assert len(incidents) == 6 and {i["victim"] for i in incidents} == {"北浜市"}
 
