@@ -121,24 +121,59 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _html_text(node: LexborNode, out: list[str]) -> None:
-    for child in node.iter(include_text=True):
+def _html_text(root: LexborNode, out: list[str]) -> None:
+    """Append the visible text under `root` to `out`, a line break around each block element.
+
+    A loop over an explicit stack, not recursion: a page of 100,000 nested tags (scraped or
+    hostile) would exceed Python's recursion limit and stop the whole run."""
+    stack: list[tuple[Iterator[LexborNode], bool]] = [(root.iter(include_text=True), False)]
+    while stack:
+        children, block = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if block:
+                out.append("\n")
+            continue
         tag = child.tag
         if tag == "-text":
             out.append(child.text_content or "")
-        elif tag in _DROP_TAGS or tag == "-comment":
+        elif tag not in _DROP_TAGS and tag != "-comment":
+            is_block = tag in _BLOCK_TAGS
+            if is_block:
+                out.append("\n")
+            stack.append((child.iter(include_text=True), is_block))
+
+
+# HTML parsers take time growing with the square of the nesting depth (each tag looks through
+# the open elements), so 100,000 nested <div>s take minutes. Real pages nest a few dozen deep.
+MAX_HTML_DEPTH = 5_000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
+# Elements that never hold others, or whose end tag the parser supplies itself (<p>, <li>, <td>
+# left open close when the next one starts): they never pile up.
+_FLAT_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+              "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "rb", "rt",
+              "rp", "colgroup", "caption", "html", "head", "body"}
+
+
+def html_depth(html: str) -> int:
+    """How deep the page's elements nest, counted from its tags in one pass (an upper bound)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _FLAT_TAGS:
             continue
-        else:
-            block = tag in _BLOCK_TAGS
-            if block:
-                out.append("\n")
-            _html_text(child, out)
-            if block:
-                out.append("\n")
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def html_to_text(html: str) -> tuple[str, str]:
     """Return (visible text, <title>) of an HTML page: no markup, scripts, styles or navigation."""
+    depth = html_depth(html)
+    if depth > MAX_HTML_DEPTH:
+        raise InputError(f"HTML elements nest {depth} deep (over {MAX_HTML_DEPTH}): not a page a reader sees; "
+                         "it would take the parser minutes")
     tree = LexborHTMLParser(html)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node else ""

@@ -76,3 +76,11 @@ def test_random_json_lines_fail_line_by_line(lines):
     data = b"\n".join(lines)
     items = read_one("batch.jsonl", data)
     assert len(items) <= len(data.split(b"\n")), "at most one article or failure per line"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(TAGS, min_size=1, max_size=5), st.integers(min_value=1, max_value=30_000), st.booleans())
+def test_deep_nesting_of_any_tags_never_raises(tags, depth, closed):
+    opening = "".join(f"<{tags[i % len(tags)]}>" for i in range(depth))
+    closing = "".join(f"</{tags[i % len(tags)]}>" for i in reversed(range(depth))) if closed else ""
+    read_one("deep.html", (opening + "北浜市の発表。" + closing).encode())

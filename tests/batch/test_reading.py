@@ -177,3 +177,14 @@ def test_a_pdf_without_text_or_a_damaged_one_fails_saying_so(tmp_path):
     assert failure_of(damaged).startswith("damaged or unreadable PDF")
     (tmp_path / "not.pdf").write_bytes(bytes(random.Random(3).randrange(256) for _ in range(3000)))
     assert failure_of(tmp_path / "not.pdf").startswith("damaged or unreadable PDF")
+
+
+def test_deeply_nested_html_reads_when_plausible_and_fails_clearly_when_hostile(tmp_path):
+    nested = tmp_path / "nested.html"
+    nested.write_text("<div>" * 1000 + TEXT + "</div>" * 1000, encoding="utf-8")
+    assert read_file(nested).text == TEXT, "read without hitting Python's recursion limit"
+    nested.write_text("<div>" * 100_000 + TEXT + "</div>" * 100_000, encoding="utf-8")
+    assert failure_of(nested).startswith("HTML elements nest 100000 deep (over 5000)")
+    sloppy = tmp_path / "sloppy.html"
+    sloppy.write_text("<ul>" + "<li><p>項目<br>" * 20_000 + "</ul>", encoding="utf-8")
+    assert isinstance(read_file(sloppy), Article), "elements the parser closes itself do not count as nesting"
