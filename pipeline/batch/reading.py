@@ -19,6 +19,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.records import Article, ReadFailure
+from pipeline.stages.time_limit import ArticleTimeout, time_limit
 
 log = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt"}
@@ -211,18 +212,24 @@ def unwrap_lines(page: str) -> str:
     return "\n".join(joined)
 
 
+PDF_SECONDS = 60
+
+
 def pdf_text(data: bytes) -> str:
     """The text layer of a PDF, page after page (a blank line between pages). Raises InputError for a
     damaged or encrypted PDF, and for one without text (a scanned page is only an image)."""
     from pypdf import PdfReader  # imported when a PDF comes: most batches hold none
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputError("encrypted PDF (it needs a password): save an unprotected copy")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        with time_limit(PDF_SECONDS):  # reading runs in the calling process: a hostile PDF must not stall it
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise InputError("encrypted PDF (it needs a password): save an unprotected copy")
+            pages = [(page.extract_text() or "").strip() for page in reader.pages]
     except InputError:
         raise
+    except ArticleTimeout as exc:
+        raise InputError(f"PDF text took longer than {PDF_SECONDS} s to extract (a damaged or hostile file?)") from exc
     except Exception as exc:  # pypdf raises many kinds of errors on damaged files
         raise InputError(f"damaged or unreadable PDF: {type(exc).__name__}: {exc}") from exc
     text = "\n\n".join(unwrap_lines(page) for page in pages if page)

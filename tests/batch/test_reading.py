@@ -188,3 +188,18 @@ def test_deeply_nested_html_reads_when_plausible_and_fails_clearly_when_hostile(
     sloppy = tmp_path / "sloppy.html"
     sloppy.write_text("<ul>" + "<li><p>項目<br>" * 20_000 + "</ul>", encoding="utf-8")
     assert isinstance(read_file(sloppy), Article), "elements the parser closes itself do not count as nesting"
+
+
+def test_a_pdf_that_takes_too_long_to_read_fails_and_reading_goes_on(tmp_path, monkeypatch):
+    import pypdf
+
+    from pipeline.batch import reading
+
+    class EndlessReader:
+        def __init__(self, stream):
+            while True:  # as pypdf would on a file built to make it loop
+                pass
+
+    monkeypatch.setattr(pypdf, "PdfReader", EndlessReader)
+    monkeypatch.setattr(reading, "PDF_SECONDS", 0.3)
+    assert "PDF text took longer than 0.3 s" in failure_of(PDF_FIXTURES / "press_release.pdf")
