@@ -53,12 +53,14 @@ class SizeType(click.ParamType):
               help="Extraction processes on this machine (default: one per core).")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Spread articles over a Dask cluster: a scheduler address, or 'local' for a local cluster.")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="An article that takes longer fails with an error saying so (default: 60; 0: no limit).")
 @click.option("--rebuild", is_flag=True, help="Reprocess every input, even those already current in the store.")
 @click.option("--prune", is_flag=True, help="Drop stored articles that are not among these inputs.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary (failures are still reported).")
 def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None, ner: bool | None,
-        max_bytes: int | None, workers: int | None, dask_address: str | None, rebuild: bool, prune: bool,
-        quiet: bool) -> None:
+        max_bytes: int | None, workers: int | None, dask_address: str | None, time_limit: float | None,
+        rebuild: bool, prune: bool, quiet: bool) -> None:
     """Process INPUT folders of .txt/.html files or .jsonl files (default: data/raw/) into the tables.
 
     Only articles that are new, changed, or extracted by other rules are processed; the rest are
@@ -78,7 +80,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None
             click.echo(f"note: run {interrupted.run_id} (started {interrupted.started_at}) was interrupted; "
                        "its saved articles are kept and the rest are processed now", err=True)
         items = iter_inputs(list(inputs), max_bytes or settings.max_bytes)
-        executor = _executor(workers or settings.workers or default_workers(), use_ner, dask_address)
+        limit = settings.time_limit if time_limit is None else time_limit
+        executor = _executor(workers or settings.workers or default_workers(), ExtractionJob.here(use_ner, limit),
+                             dask_address)
         progress = Progress(list(inputs), enabled=not quiet and sys.stderr.isatty())
         try:
             result = run_into_store(items, store, use_ner=use_ner, rebuild=rebuild, prune=prune, executor=executor,
@@ -94,9 +98,14 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None
         write_tables(out_dir, {name: store.iter_table(name) for name in TABLES})
     if not quiet:
         click.echo(run_summary(result, out_dir), err=True)
+    elif prune:
+        click.echo(f"{result.pruned} stored article(s) pruned (not among the inputs)", err=True)
+    for row in result.rejected:
+        click.echo(f"rejected: {row.source}: {row.error}; it is in no table", err=True)
     if result.failed:
         click.echo(f"{result.failed} article(s) failed: see the status and error columns of "
                    f"{out_dir / 'articles.csv'}", err=True)
+    if result.failed or result.rejected:
         sys.exit(1)
 
 
@@ -109,6 +118,26 @@ def review(out_dir: Path | None) -> None:
     with Store.open(out_dir) as store:
         page = write_review(out_dir, store)
     click.echo(f"review page: {page} (open it in a browser; no server needed)", err=True)
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the store (default: data/out/).")
+def text(article_id: str, out_dir: Path | None) -> None:
+    """Print the decoded text of ARTICLE_ID from the store: what the start/end offsets of its rows count in
+    (the visible text of an HTML page, the text layer of a PDF), exactly, without a newline added."""
+    out_dir = _existing_store(out_dir)
+    with Store.open(out_dir) as store:
+        article_text = store.article_text(article_id)
+    if article_text is None:
+        raise click.UsageError(f"no article '{article_id}' in {out_dir / STORE_NAME} (ids are in articles.csv)")
+    if not article_text:
+        raise click.UsageError(f"article '{article_id}' has no text in the store: it failed to read "
+                               "(see its error in articles.csv)")
+    sys.stdout.write(article_text)
+    if sys.stdout.isatty():
+        sys.stdout.write("\n")
 
 
 @cli.command()
@@ -221,9 +250,9 @@ def _existing_store(out_dir: Path | None) -> Path:
     return out_dir
 
 
-def _executor(workers: int, use_ner: bool, dask_address: str | None) -> Executor:
+def _executor(workers: int, job: ExtractionJob, dask_address: str | None) -> Executor:
     try:
-        return make_executor(workers, ExtractionJob.here(use_ner), dask_address)
+        return make_executor(workers, job, dask_address)
     except (RuntimeError, OSError) as exc:
         raise click.UsageError(f"--dask {dask_address}: {exc}") from exc
 

@@ -112,8 +112,9 @@ def test_duplicate_ids_fail_the_second_article(tmp_path):
     result = run_cli("run", batch, "--out", tmp_path / "out", "--no-ner")
     assert result.returncode == 1
     rows = read_csv(tmp_path / "out" / "articles.csv")
-    assert [r["status"] for r in rows] == ["ok", "failed"]
-    assert "duplicate article id" in rows[1]["error"]
+    assert [(r["article_id"], r["status"]) for r in rows] == [("dup", "ok")], "one article id, one row"
+    assert f"rejected: {batch}:2: duplicate article id 'dup' (first read from {batch}:1)" in result.stderr
+    assert "1 rejected (duplicate ids)" in result.stderr
 
 
 def sample_records(copies):
@@ -208,7 +209,9 @@ def test_a_folder_of_good_and_bad_files_extracts_every_good_one_and_explains_eve
 
     result = run_cli("run", inputs, "--out", tmp_path / "out", "--no-ner", "--max-bytes", "8KB")
     assert result.returncode == 1
-    assert "9 article(s) failed: see the status and error columns of" in result.stderr
+    assert "8 article(s) failed: see the status and error columns of" in result.stderr
+    assert (f"rejected: {inputs / 'utf8.txt'}: duplicate article id 'utf8' (first read from "
+            f"{inputs / 'batch.jsonl'}:3); it is in no table") in result.stderr
     rows = read_csv(tmp_path / "out" / "articles.csv")
     ok = {r["article_id"]: r["encoding"] for r in rows if r["status"] == "ok"}
     assert ok == {"utf8": "utf-8", "sjis": "shift_jis", "euc": "euc-jp", "utf16": "utf-16", "page": "utf-8",
@@ -218,8 +221,8 @@ def test_a_folder_of_good_and_bad_files_extracts_every_good_one_and_explains_eve
         ("empty", "empty file"), ("blank", "file holds only whitespace"), ("image", "binary file"),
         ("damaged", "invalid UTF-8"), ("huge", f"file is {len(text.encode()) * 200} bytes, over the 8192-byte limit"),
         ("gone", "broken symbolic link"),
-        ("j2", "record has no 'text' string"), ("batch-line4", "malformed JSON"),
-        ("utf8", "duplicate article id 'utf8'")}
+        ("j2", "record has no 'text' string"), ("batch-line4", "malformed JSON")}
+    assert [r["article_id"] for r in rows].count("utf8") == 1, "the duplicate is in no table"
     incidents = read_csv(tmp_path / "out" / "incidents.csv")
     assert len(incidents) == 6 and {i["victim"] for i in incidents} == {"北浜市"}
 
@@ -232,6 +235,7 @@ def test_usage_errors_exit_with_2_and_say_what_is_wrong(tmp_path):
         ("run", tmp_path / "missing"): "input not found",
         ("run", tmp_path / "a.txt", "--max-bytes", "lots"): "not a size: 'lots'",
         ("run", tmp_path / "a.txt", "--frobnicate"): "No such option",
+        ("run", tmp_path / "a.txt", "--time-limit", "-1"): "--time-limit",
         ("run", tmp_path / "a.txt", "--config", bad_config): f"{bad_config}: [run] not a size",
     }
     for args, message in cases.items():
@@ -310,3 +314,40 @@ def test_progress_is_silent_off_a_terminal_and_the_summary_names_the_figures(tmp
                      r"\([\d,]+ characters, [\d,]+ chars/s\); tables in ", result.stderr)
     quiet = run_cli("run", tmp_path / "a.txt", "--out", tmp_path / "out", "--no-ner", "--quiet")
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_saved_pages_named_alike_get_their_folder_in_the_id_and_text_prints_what_offsets_count_in(tmp_path):
+    for month, city in (("2024-10", "北浜市"), ("2024-11", "南浜町")):
+        (tmp_path / "in" / month).mkdir(parents=True)
+        (tmp_path / "in" / month / "index.html").write_text(
+            f"<html><body><nav>メニュー</nav><p>{city}は11月8日、32人分の氏名を誤送信したと発表した。</p></body></html>",
+            encoding="utf-8")
+    shutil.copy(REPO / "tests" / "fixtures" / "pdf" / "press_release.pdf", tmp_path / "in")
+    out = tmp_path / "out"
+    result = run_cli("run", tmp_path / "in", "--out", out, "--no-ner", "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    articles = read_csv(out / "articles.csv")
+    assert [a["article_id"] for a in articles] == ["2024-10/index", "2024-11/index", "press_release"]
+    victims = {row["article_id"]: row["victim"] for row in read_csv(out / "incidents.csv")}
+    assert victims == {"2024-10/index": "北浜市", "2024-11/index": "南浜町", "press_release": "ハマナス通商"}
+    for article_id in victims:
+        printed = run_cli("text", article_id, "--out", out)
+        assert printed.returncode == 0 and "メニュー" not in printed.stdout
+        for table in SPAN_TABLES:
+            for row in read_csv(out / table):
+                if row["article_id"] == article_id:
+                    assert printed.stdout[int(row["start"]):int(row["end"])] == row["text"]
+    missing = run_cli("text", "nowhere", "--out", out)
+    assert missing.returncode == 2 and "no article 'nowhere'" in missing.stderr
+
+
+def test_prune_says_how_many_stored_articles_it_dropped(tmp_path):
+    (tmp_path / "in").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "in" / f"{name}.txt").write_text("北浜市は6月3日、氏名を誤送信したと発表した。", encoding="utf-8")
+    assert run_cli("run", tmp_path / "in", "--out", tmp_path / "out", "--no-ner").returncode == 0
+    (tmp_path / "in" / "b.txt").unlink()
+    result = run_cli("run", tmp_path / "in", "--out", tmp_path / "out", "--no-ner", "--prune")
+    assert "1 pruned from the store" in result.stderr
+    quiet = run_cli("run", tmp_path / "in", "--out", tmp_path / "out", "--no-ner", "--prune", "--quiet")
+    assert "0 stored article(s) pruned" in quiet.stderr

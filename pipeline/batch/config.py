@@ -5,6 +5,7 @@
     max_bytes = "5MB"       # larger input files (or JSONL records) fail instead of being read
     ner = true              # run the GiNZA NER stage
     workers = 2             # extraction processes (default: this machine's cores)
+    time_limit = 60         # seconds one article may take before it fails (0: no limit)
 
 Command-line options override the file; the file overrides the defaults.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from pipeline.batch.reading import DEFAULT_MAX_BYTES
+from pipeline.stages.extraction import DEFAULT_TIME_LIMIT
 
 CONFIG_NAME = "pipeline.toml"
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMG]?i?B?)", re.IGNORECASE)
@@ -34,6 +36,7 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     ner: bool = True
     workers: int = 0  # 0: one per core
+    time_limit: float = DEFAULT_TIME_LIMIT  # seconds per article; 0: none
 
 
 def parse_size(value: object) -> int:
@@ -84,6 +87,11 @@ def load_settings(path: Path | None = None) -> Settings:
             if isinstance(run["workers"], bool) or not isinstance(run["workers"], int) or run["workers"] < 1:
                 raise ValueError(f"workers must be a whole number of at least 1, not {run['workers']!r}")
             settings = replace(settings, workers=run["workers"])
+        if "time_limit" in run:
+            value = run["time_limit"]
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"time_limit must be a number of seconds (0: no limit), not {value!r}")
+            settings = replace(settings, time_limit=float(value))
         if "ner" in run:
             if not isinstance(run["ner"], bool):
                 raise ValueError(f"ner must be true or false, not {run['ner']!r}")

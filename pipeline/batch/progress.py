@@ -58,6 +58,8 @@ class Progress:
 
 def run_summary(result: RunResult, out_dir: Path) -> str:
     rate = result.characters / result.seconds if result.seconds else 0.0
-    return (f"{result.processed} articles processed, {result.skipped} skipped (unchanged), {result.failed} failed "
-            f"in {result.seconds:.1f} s ({result.characters:,} characters, {rate:,.0f} chars/s); "
+    rejected = f", {len(result.rejected)} rejected (duplicate ids)" if result.rejected else ""
+    pruned = f", {result.pruned} pruned from the store" if result.pruned is not None else ""
+    return (f"{result.processed} articles processed, {result.skipped} skipped (unchanged), {result.failed} failed"
+            f"{rejected}{pruned} in {result.seconds:.1f} s ({result.characters:,} characters, {rate:,.0f} chars/s); "
             f"tables in {out_dir}")

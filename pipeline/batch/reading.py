@@ -1,4 +1,4 @@
-"""Read articles from a folder of .txt/.html files or a JSON Lines file.
+"""Read articles from a folder of .txt/.html/.pdf files or a JSON Lines file.
 
 Reading never raises for a bad article: it yields a ReadFailure naming the file (and line) and
 the problem, and goes on with the rest.
@@ -7,6 +7,7 @@ the problem, and goes on with the rest.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import re
@@ -18,11 +19,14 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.records import Article, ReadFailure
+from pipeline.stages.time_limit import ArticleTimeout, time_limit
 
 log = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl"}
+PDF_SUFFIXES = {".pdf"}
+FILE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 # Tags whose content a reader never sees as article text.
@@ -118,24 +122,59 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _html_text(node: LexborNode, out: list[str]) -> None:
-    for child in node.iter(include_text=True):
+def _html_text(root: LexborNode, out: list[str]) -> None:
+    """Append the visible text under `root` to `out`, a line break around each block element.
+
+    A loop over an explicit stack, not recursion: a page of 100,000 nested tags (scraped or
+    hostile) would exceed Python's recursion limit and stop the whole run."""
+    stack: list[tuple[Iterator[LexborNode], bool]] = [(root.iter(include_text=True), False)]
+    while stack:
+        children, block = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if block:
+                out.append("\n")
+            continue
         tag = child.tag
         if tag == "-text":
             out.append(child.text_content or "")
-        elif tag in _DROP_TAGS or tag == "-comment":
+        elif tag not in _DROP_TAGS and tag != "-comment":
+            is_block = tag in _BLOCK_TAGS
+            if is_block:
+                out.append("\n")
+            stack.append((child.iter(include_text=True), is_block))
+
+
+# HTML parsers take time growing with the square of the nesting depth (each tag looks through
+# the open elements), so 100,000 nested <div>s take minutes. Real pages nest a few dozen deep.
+MAX_HTML_DEPTH = 5_000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
+# Elements that never hold others, or whose end tag the parser supplies itself (<p>, <li>, <td>
+# left open close when the next one starts): they never pile up.
+_FLAT_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+              "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot", "rb", "rt",
+              "rp", "colgroup", "caption", "html", "head", "body"}
+
+
+def html_depth(html: str) -> int:
+    """How deep the page's elements nest, counted from its tags in one pass (an upper bound)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _FLAT_TAGS:
             continue
-        else:
-            block = tag in _BLOCK_TAGS
-            if block:
-                out.append("\n")
-            _html_text(child, out)
-            if block:
-                out.append("\n")
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def html_to_text(html: str) -> tuple[str, str]:
     """Return (visible text, <title>) of an HTML page: no markup, scripts, styles or navigation."""
+    depth = html_depth(html)
+    if depth > MAX_HTML_DEPTH:
+        raise InputError(f"HTML elements nest {depth} deep (over {MAX_HTML_DEPTH}): not a page a reader sees; "
+                         "it would take the parser minutes")
     tree = LexborHTMLParser(html)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node else ""
@@ -150,6 +189,56 @@ def html_to_text(html: str) -> tuple[str, str]:
     return text, title
 
 
+# A PDF line ending in one of these ends its sentence or item, whatever its length.
+_LINE_END = re.compile(r"[。．.!?！？」』)）:：]$")
+# A line at least this share of the page's longest line, not ending a sentence, wraps onto the next.
+_WRAPPED_SHARE = 0.8
+
+
+def unwrap_lines(page: str) -> str:
+    """Join the lines a PDF wrapped at the page's edge, so that a sentence reads as one line again
+    (the stages cut sentences at line breaks). A short line (a heading, a list item) stays alone."""
+    lines = page.split("\n")
+    longest = max(len(line.strip()) for line in lines)
+    joined = [lines[0]]
+    for line in lines[1:]:
+        previous = joined[-1].rstrip()
+        if previous and line.strip() and len(previous.strip()) >= _WRAPPED_SHARE * longest \
+                and not _LINE_END.search(previous):
+            glue = " " if previous[-1].isascii() and line.lstrip()[:1].isascii() else ""
+            joined[-1] = previous + glue + line.lstrip()
+        else:
+            joined.append(line)
+    return "\n".join(joined)
+
+
+PDF_SECONDS = 60
+
+
+def pdf_text(data: bytes) -> str:
+    """The text layer of a PDF, page after page (a blank line between pages). Raises InputError for a
+    damaged or encrypted PDF, and for one without text (a scanned page is only an image)."""
+    from pypdf import PdfReader  # imported when a PDF comes: most batches hold none
+
+    try:
+        with time_limit(PDF_SECONDS):  # reading runs in the calling process: a hostile PDF must not stall it
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise InputError("encrypted PDF (it needs a password): save an unprotected copy")
+            pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    except InputError:
+        raise
+    except ArticleTimeout as exc:
+        raise InputError(f"PDF text took longer than {PDF_SECONDS} s to extract (a damaged or hostile file?)") from exc
+    except Exception as exc:  # pypdf raises many kinds of errors on damaged files
+        raise InputError(f"damaged or unreadable PDF: {type(exc).__name__}: {exc}") from exc
+    text = "\n\n".join(unwrap_lines(page) for page in pages if page)
+    if not text.strip():
+        raise InputError(f"PDF has no text layer ({len(pages)} page(s) of images only, e.g. a scan): "
+                         "run OCR on it first")
+    return text
+
+
 def valid_reference_date(value: object) -> str:
     """Return a YYYY-MM-DD reference date or "" when absent; raise InputError when malformed."""
     if value in (None, ""):
@@ -160,9 +249,17 @@ def valid_reference_date(value: object) -> str:
         raise InputError(f"reference_date {value!r} is not a YYYY-MM-DD date") from exc
 
 
-def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article | ReadFailure:
-    """Read one .txt or .html article file."""
-    article_id = path.stem
+def file_article_id(path: Path, root: Path | None = None) -> str:
+    """A file's article id: its path below the input folder `root` without extension (`2024-10/index`:
+    saved pages often share one name), or its name without extension for a file given alone."""
+    if root is None:
+        return path.stem
+    return path.relative_to(root).with_suffix("").as_posix()
+
+
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | None = None) -> Article | ReadFailure:
+    """Read one .txt, .html or .pdf article file (found in the input folder `root`, if any)."""
+    article_id = file_article_id(path, root)
     try:
         status = path.stat()
         if stat.S_ISDIR(status.st_mode):
@@ -177,8 +274,11 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article | ReadF
         return ReadFailure(article_id, str(path), f"cannot read file: {exc.strerror or exc}")
     digest = sha256_of(data)
     try:
-        text, encoding = decode_bytes(data)
         title = ""
+        if path.suffix.lower() in PDF_SUFFIXES:
+            text, encoding = pdf_text(data), "pdf"
+        else:
+            text, encoding = decode_bytes(data)
         if path.suffix.lower() in HTML_SUFFIXES:
             text, title = html_to_text(text)
         if not text.strip():
@@ -188,19 +288,21 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article | ReadF
     return Article(article_id, text, str(path), digest, encoding, title)
 
 
-def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | ReadFailure]:
+def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+               root: Path | None = None) -> Iterator[Article | ReadFailure]:
     """Read a JSON Lines file, one article per line; a bad line fails alone."""
+    file_id = file_article_id(path, root)
     try:
         handle = path.open("rb")
     except OSError as exc:
-        yield ReadFailure(path.stem, str(path), f"cannot read file: {exc.strerror or exc}")
+        yield ReadFailure(file_id, str(path), f"cannot read file: {exc.strerror or exc}")
         return
     with handle:
         for line_number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             where = f"{path}:{line_number}"
-            fallback_id = f"{path.stem}-line{line_number}"
+            fallback_id = f"{file_id}-line{line_number}"
             record: object = None
             try:
                 record = json.loads(raw.decode("utf-8-sig"))
@@ -250,18 +352,24 @@ def iter_inputs(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterat
     """Yield every article (or failure) from the given files and folders, in a stable order.
 
     Folders are read recursively. A file of a type the pipeline does not read is named in a
-    warning, so that a user who dropped a PDF in learns why it is missing.
+    warning, so that a user who dropped a .docx in learns why it is missing.
     """
     for path in paths:
-        suffix = path.suffix.lower()
-        if path.is_symlink() and not path.exists():
-            yield ReadFailure(path.stem, str(path), "broken symbolic link (its target does not exist)")
-        elif path.is_dir():
-            yield from iter_inputs(_listing(path), max_bytes)
-        elif suffix in JSONL_SUFFIXES:
-            yield from read_jsonl(path, max_bytes)
-        elif suffix in TEXT_SUFFIXES | HTML_SUFFIXES:
-            yield read_file(path, max_bytes)
-        else:
-            known = ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES))
-            log.warning("%s: ignored, unsupported file type (the pipeline reads %s)", path, known)
+        yield from _read_path(path, max_bytes, None)
+
+
+def _read_path(path: Path, max_bytes: int, root: Path | None) -> Iterator[Article | ReadFailure]:
+    """The articles of one input path; `root` is the input folder it was found in (None: given alone)."""
+    suffix = path.suffix.lower()
+    if path.is_symlink() and not path.exists():
+        yield ReadFailure(file_article_id(path, root), str(path), "broken symbolic link (its target does not exist)")
+    elif path.is_dir():
+        for entry in _listing(path):
+            yield from _read_path(entry, max_bytes, root or path)
+    elif suffix in JSONL_SUFFIXES:
+        yield from read_jsonl(path, max_bytes, root)
+    elif suffix in FILE_SUFFIXES:
+        yield read_file(path, max_bytes, root)
+    else:
+        known = ", ".join(sorted(FILE_SUFFIXES | JSONL_SUFFIXES))
+        log.warning("%s: ignored, unsupported file type (the pipeline reads %s)", path, known)

@@ -145,6 +145,8 @@ class RunResult:
     processed: int = 0
     skipped: int = 0
     failed: int = 0
+    rejected: list[ArticleRow] = field(default_factory=list)  # duplicate ids: in no table, one article_id one row
+    pruned: int | None = None  # with --prune: how many stored articles were dropped
     characters: int = 0
     seconds: float = 0.0
 
@@ -154,11 +156,15 @@ class RunResult:
             self.characters += outcome.row.chars
         elif outcome.kind == "skipped":
             self.skipped += 1
+        elif outcome.kind == "rejected":
+            self.rejected.append(outcome.row)
         else:
             self.failed += 1
 
     def add(self, outcome: Outcome) -> None:
         self.count(outcome)
+        if outcome.kind == "rejected":
+            return
         self.tables["articles.csv"].append(outcome.row)
         extraction = outcome.extraction
         if extraction is None:
@@ -217,10 +223,12 @@ def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner
                        input_key=input_key(article) if article else "",
                        extractor=extractor, run_id=run_id)
     if prune:
-        for article_id in store.prune(seen):
+        pruned = store.prune(seen)
+        for article_id in pruned:
             log.info("pruned %s (not among this run's inputs)", article_id)
+        result.pruned = len(pruned)
     result.seconds = time.perf_counter() - started
-    store.finish_run(run_id, result.processed, result.skipped, result.failed)
+    store.finish_run(run_id, result.processed, result.skipped, result.failed + len(result.rejected))
     return result
 
 

@@ -232,6 +232,11 @@ class Store:
             db.execute(f"INSERT INTO rejects ({_quoted(names)}) VALUES ({', '.join('?' * len(names))})",
                        (*astuple(row), run_id))
 
+    def rejected(self) -> list[ArticleRow]:
+        """The inputs the latest run turned away (duplicate ids), with their errors, in input order."""
+        query = f"SELECT {_quoted(_hints(ArticleRow))} FROM rejects ORDER BY rowid"
+        return [_from_sql(ArticleRow, values) for values in self.connection.execute(query)]
+
     def prune(self, keep: set[str]) -> list[str]:
         """Delete every stored article whose id is not in `keep`; return the deleted ids."""
         stale = [aid for (aid,) in self.connection.execute("SELECT article_id FROM articles") if aid not in keep]
@@ -253,9 +258,8 @@ class Store:
         """The rows of one output table (e.g. "dates.csv"), in article id order."""
         stem = name.removesuffix(".csv")
         if stem == "articles":
-            columns = _quoted(_hints(ArticleRow))
-            query = (f"SELECT {columns} FROM (SELECT {columns}, 0 AS rejected FROM articles "
-                     f"UNION ALL SELECT {columns}, 1 FROM rejects) ORDER BY article_id, rejected, source")
+            # Rejected duplicates are not here: one article id, one row (see `rejected`).
+            query = f"SELECT {_quoted(_hints(ArticleRow))} FROM articles ORDER BY article_id"
             for values in self.connection.execute(query):
                 yield _from_sql(ArticleRow, values)
             return

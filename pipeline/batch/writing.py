@@ -31,6 +31,19 @@ def cell(value: object) -> str:
     return str(value)
 
 
+def current_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it: put it straight back
+    os.umask(mask)
+    return mask
+
+
+def honour_umask(path: Path) -> None:
+    """Give a file or folder made by `tempfile` (0600 / 0700, private by design) the mode an ordinary
+    `open()` or `mkdir` would have given it, so that output in a shared folder is readable as usual."""
+    base = 0o777 if path.is_dir() else 0o666
+    os.chmod(path, base & ~current_umask())
+
+
 def write_table(path: Path, record_type: type, rows: Iterable) -> None:
     """Write one table next to its final place, then rename: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,6 +55,7 @@ def write_table(path: Path, record_type: type, rows: Iterable) -> None:
             writer.writerow(column_names(record_type))
             for row in rows:
                 writer.writerow([cell(v) for v in astuple(row)])
+        honour_umask(Path(handle.name))
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

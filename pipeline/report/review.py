@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from pipeline.batch.store import Store
+from pipeline.batch.writing import honour_umask
 from pipeline.stages.incident import incident_period
 
 REVIEW_DIR = "review"
@@ -121,6 +122,7 @@ def write_review(out_dir: Path, store: Store) -> Path:
             .replace("{{COUNT}}", str(len(overview["incidents"]))))
     staging = Path(tempfile.mkdtemp(prefix=".review-", dir=out_dir))
     try:
+        honour_umask(staging)
         (staging / "articles").mkdir()
         for index, detail in enumerate(details):
             (staging / "articles" / f"{index}.js").write_text(

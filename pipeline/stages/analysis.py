@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -27,6 +28,29 @@ def url_spans(text: str) -> list[tuple[int, int]]:
 
 def in_spans(offset: int, spans: list[tuple[int, int]]) -> bool:
     return any(start <= offset < end for start, end in spans)
+
+
+class SpanIndex:
+    """Spans (start, end), sorted, asked about a range without a scan of them all: an article can hold
+    thousands of matches, and a check of each new one against all before it takes quadratic time."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()):
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
+        self.longest = max((end - start for start, end in self.spans), default=0)
+
+    def add(self, start: int, end: int) -> None:
+        index = bisect.bisect_right(self.starts, start)
+        self.starts.insert(index, start)
+        self.spans.insert(index, (start, end))
+        self.longest = max(self.longest, end - start)
+
+    def near(self, begin: int, end: int) -> list[tuple[int, int]]:
+        """Every span that may overlap [begin, end) (and a few that do not)."""
+        return self.spans[bisect.bisect_left(self.starts, begin - self.longest):bisect.bisect_left(self.starts, end)]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.near(start, end))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,10 @@ from pipeline.stages.incident import DecisionInputs, decide, decision_inputs, he
 from pipeline.stages.ner import current_model, find_entities, load_model, not_name_words, use_model
 from pipeline.stages.organizations import find_organizations, org_rules, organization_rows, pattern_candidates
 from pipeline.stages.rules import RULES_DIR, RuleError, check_no_unread_sections, disabled_rules
+from pipeline.stages.time_limit import ArticleTimeout, time_limit
+
+# Seconds one article may take before it fails (pipeline.toml `[run] time_limit`, `--time-limit`).
+DEFAULT_TIME_LIMIT = 60.0
 
 log = logging.getLogger(__name__)
 
@@ -81,21 +85,27 @@ def reference_date_source(article: Article, reference_date: str) -> str:
     return "inferred" if reference_date else "none"
 
 
+def failed(article: Article, error: str) -> Extracted:
+    return Extracted(None, article.reference_date, error, reference_date_source(article, article.reference_date))
+
+
 @dataclass(frozen=True)
 class ExtractionJob:
     """Extract one article per call, in whatever process runs it.
 
     `model` names the NER model of the process that made the job, so that a worker on another
-    machine (or in another folder) uses the same one rather than its own choice.
+    machine (or in another folder) uses the same one rather than its own choice. An article that
+    takes longer than `time_limit` seconds fails with an error saying so (0: no limit).
     """
 
     use_ner: bool = True
     model: str | None = None
+    time_limit: float = DEFAULT_TIME_LIMIT
 
     @classmethod
-    def here(cls, use_ner: bool = True) -> ExtractionJob:
+    def here(cls, use_ner: bool = True, time_limit: float = DEFAULT_TIME_LIMIT) -> ExtractionJob:
         """A job that uses this process's NER model choice."""
-        return cls(use_ner, current_model() if use_ner else None)
+        return cls(use_ner, current_model() if use_ner else None, time_limit)
 
     def warm_up(self) -> None:
         """Load the rules (and the NER model) now, once per process, not inside the first article."""
@@ -105,16 +115,24 @@ class ExtractionJob:
                 use_model(self.model)
             load_model()
 
+    def extract(self, article: Article) -> tuple[Extraction, str]:
+        return extract_article(article, self.use_ner)
+
     def __call__(self, article: Article) -> Extracted:
         """Extract one article; a bug in one article becomes its error, a broken rule file stops all."""
         if self.use_ner and self.model and self.model != current_model():
             use_model(self.model)
         try:
-            extraction, reference_date = extract_article(article, self.use_ner)
+            with time_limit(self.time_limit):
+                extraction, reference_date = self.extract(article)
         except RuleError:
             raise  # the rules are broken for every article, not this one
+        except ArticleTimeout:
+            error = (f"extraction took longer than the {self.time_limit:g} s limit per article and was stopped "
+                     "(raise `time_limit` in pipeline.toml [run] or --time-limit; 0 means no limit)")
+            log.error("%s: %s", article.source, error)
+            return failed(article, error)
         except Exception as exc:  # one article's bug must not stop the batch
             log.exception("%s: extraction failed", article.source)
-            return Extracted(None, article.reference_date, f"extraction failed: {type(exc).__name__}: {exc}",
-                             reference_date_source(article, article.reference_date))
+            return failed(article, f"extraction failed: {type(exc).__name__}: {exc}")
         return Extracted(extraction, reference_date, "", reference_date_source(article, reference_date))

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.stages.analysis import AnalysedArticle, Entity
+from pipeline.stages.analysis import AnalysedArticle, Entity, SpanIndex
 from pipeline.stages.rules import load, rule_cache, rule_path, section
 from pipeline.stages.tokens import Token
 
@@ -36,6 +36,11 @@ _NAME_SCRIPT = re.compile(r"[A-Za-zァ-ヴ]")
 _LATIN = re.compile(r"[A-Za-z]")
 _LETTER = re.compile(r"[A-Za-zぁ-ゖァ-ヴ\u4e00-\u9fff々]")
 _ERA = re.compile(r"令和|平成|昭和")
+# The most characters of one article the model reads. Ordinary articles stay far below it (the dev
+# corpus's largest need is under 3,000), but text where every stretch looks like a name (random
+# katakana, scraped garbage) would otherwise send all of itself through the model at ~1,500
+# characters a second. Windows past the budget are left out; the patterns still read everything.
+MAX_MODEL_CHARS = 10_000
 
 
 # Models fine-tuned by `pipeline retrain` (models/ner-<hash>/); the newest is used when present.
@@ -111,18 +116,18 @@ def is_name_evidence(token: Token) -> bool:
 def ner_windows(article: AnalysedArticle, claimed: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Spans of the normalized text the model should read: each evidence token outside the
     `claimed` spans, with WINDOW_TOKENS tokens each side, inside its sentence; overlaps merged."""
-    claimed = sorted(claimed)
+    claims = SpanIndex(claimed)
     tokens = article.tokens
     windows: list[tuple[int, int]] = []
     for index, token in enumerate(tokens):
-        if not is_name_evidence(token) or any(s < token.end and token.start < e for s, e in claimed):
+        if not is_name_evidence(token) or claims.overlaps(token.start, token.end):
             continue
         sentence = article.sentence_at(token.start)
         start = max(tokens[max(0, index - WINDOW_TOKENS)].start, sentence.start)
         end = min(tokens[min(len(tokens) - 1, index + WINDOW_TOKENS)].end, sentence.end)
         # Never cut a claimed name: `ホールディングスは、…` read alone looks like a name itself.
-        start = min([start, *(s for s, e in claimed if s < start < e and s >= sentence.start)])
-        end = max([end, *(e for s, e in claimed if s < end < e and e <= sentence.end)])
+        start = min([start, *(s for s, e in claims.near(start, start + 1) if s < start < e and s >= sentence.start)])
+        end = max([end, *(e for s, e in claims.near(end, end + 1) if s < end < e and e <= sentence.end)])
         if windows and start <= windows[-1][1] and article.sentence_index(windows[-1][0]) == \
                 article.sentence_index(start):
             windows[-1] = (windows[-1][0], max(windows[-1][1], end))
@@ -131,10 +136,21 @@ def ner_windows(article: AnalysedArticle, claimed: Iterable[tuple[int, int]] = (
     return windows
 
 
+def within_budget(windows: list[tuple[int, int]], budget: int) -> list[tuple[int, int]]:
+    """The first windows, in text order, whose lengths add up to at most `budget` characters."""
+    kept = []
+    for start, end in windows:
+        budget -= end - start
+        if budget < 0:
+            break
+        kept.append((start, end))
+    return kept
+
+
 def find_entities(article: AnalysedArticle, claimed: Iterable[tuple[int, int]] = (),
                   model_name: str | None = None) -> list[Entity]:
     """GiNZA entities in the windows of `ner_windows`, in normalized offsets."""
-    windows = ner_windows(article, claimed)
+    windows = within_budget(ner_windows(article, claimed), MAX_MODEL_CHARS)
     if not windows:
         return []
     nlp = load_model(model_name)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pipeline.records import OrganizationRow
-from pipeline.stages.analysis import AnalysedArticle, in_spans, url_spans
+from pipeline.stages.analysis import AnalysedArticle, SpanIndex, in_spans, url_spans
 from pipeline.stages.rules import (
     RuleError,
     alternation,
@@ -37,12 +38,18 @@ GAZETTEER_FILE = "gazetteer.yaml"
 # A katakana or Latin name (LINEヤフー, NAVER Cloud, マリオット・インターナショナル).
 LATIN_WORD = r"[A-Za-z][A-Za-z0-9&.'!\-]*"
 KATAKANA_WORD = r"[ァ-ヴ][ァ-ヶーヽヾ]*"  # small ヵ/ヶ and iteration marks continue a word
-NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}(?:・?{KATAKANA_WORD})*"
+# Katakana after a Latin word, written so that each character has one way to match: `(?:・?KATAKANA_WORD)*`
+# can split a run in exponentially many ways, and a failing match tries them all.
+KATAKANA_TAIL = r"(?:・?[ァ-ヴ](?:[ァ-ヶーヽヾ]|・[ァ-ヴ])*)?"
+NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}{KATAKANA_TAIL}"
         rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヴー])")
 # A name that mixes scripts around a katakana or Latin core: 日立|システムズ, GMO|ペイメント…,
 # イトーヨーカ|堂. Used only after a cue that says a company follows (委託先の, 傘下の).
+# Latin and katakana words, cut into units that each start at a letter (the same strings as
+# `(?:LATIN_WORD|KATAKANA_WORD)(?:・?(?:LATIN_WORD|KATAKANA_WORD))*`, without its exponential backtracking).
+_MIXED_UNIT = r"(?:[A-Za-z][0-9&.'!\-]*|[ァ-ヴ][ーヵヶヽヾ]*)"
 MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:[\u4e00-\u9fff々]{{1,4}})?"
-              rf"(?:{LATIN_WORD}|{KATAKANA_WORD})(?:・?(?:{LATIN_WORD}|{KATAKANA_WORD}))*[堂屋舎]?")
+              rf"{_MIXED_UNIT}(?:・?{_MIXED_UNIT})*[堂屋舎]?")
 KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
@@ -67,6 +74,9 @@ GROUP_WORDS = {"グループ", "ホールディングス"}
 INITIALS = re.compile(r"(?:[A-Za-z]\.)+$")
 # Which source's kind wins when one organisation is found by several (a suffix or legal form over
 # a guess of the NER model): the order of the source prefixes.
+# No organisation name is longer; a longer match is a run of text without breaks (and stripping
+# legal forms from it one by one would take time growing with the square of its length).
+MAX_NAME_CHARS = 60
 SOURCE_PRIORITY = ("org.legal", "gaz.", "org.suffix", "org.place", "org.context", "org.list", "org.ner")
 
 
@@ -265,7 +275,7 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
     for pattern in (rules.legal_before, rules.legal_after):
         for match in pattern.finditer(article.text):
             name = match.group("name").strip()
-            if not name or not is_organization_name(canonical_name(name)):
+            if not name or len(name) > MAX_NAME_CHARS or not is_organization_name(canonical_name(name)):
                 continue
             kind, rule_id = rules.legal_forms[match.group("legal")]
             found.append(Candidate(match.start(), match.end(), canonical_name(name), kind, rule_id))
@@ -348,7 +358,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
         if not is_organization_name(name) or not (brand or municipal
                                                    or _has_name_evidence(article, start, end - len(suffix))):
             continue
-        if not article.is_token_boundary(start) and not police_split:
+        if (not article.is_token_boundary(start) and not police_split) or end - start > MAX_NAME_CHARS:
             continue
         found.append(Candidate(start, end, name, kind, rule_id))
     return found
@@ -417,8 +427,13 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
     return found
 
 
+# A word longer than any name is cut there: what follows a name is judged by its first word, and a
+# run of name characters to the end of a long text would make each look cost as much as the text.
+_WORD = re.compile(rf"[{NAME_CHAR}]{{1,{MAX_NAME_CHARS + 1}}}")
+
+
 def _word_after(text: str, position: int) -> str:
-    match = re.match(rf"[{NAME_CHAR}]+", text[position:])
+    match = _WORD.match(text, position)
     return match.group() if match else ""
 
 
@@ -659,10 +674,12 @@ def _non_overlapping(candidates: list[Candidate]) -> list[Candidate]:
         return _source_rank(c.source), -(c.end - c.start), c.start
 
     kept: list[Candidate] = []
+    taken = SpanIndex()
     for cand in sorted(candidates, key=rank):
-        if any(cand.start < k.end and k.start < cand.end for k in kept):
+        if taken.overlaps(cand.start, cand.end):
             continue
         kept.append(cand)
+        taken.add(cand.start, cand.end)
     return sorted(kept, key=lambda c: c.start)
 
 
@@ -743,11 +760,10 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
         if entry:  # 経済産業省 and 経産省
             groups.union(merge_key(entry.name), merge_key(cand.name))
     # マリオット・インターナショナル and マリオット: a name that is another's first part before ・.
-    names = sorted({c.name for c in candidates}, key=len)
-    for short in names:
-        for long in names:
-            if long != short and (long.startswith(short + "・") or _is_name_tail(short, long)):
-                groups.union(merge_key(long), merge_key(short))
+    names = {c.name for c in candidates}
+    for long in sorted(names, key=len):
+        for short in _shorter_names_in(long, names):
+            groups.union(merge_key(long), merge_key(short))
     by_group: dict[str, Organization] = {}
     for cand in candidates:
         root = groups.find(merge_key(cand.name))
@@ -772,30 +788,55 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
     return sorted(organizations, key=lambda o: o.mentions[0][0])
 
 
+def _shorter_names_in(long: str, names: set[str]) -> Iterator[str]:
+    """The names of `names` that `long` holds as its part before a ・ (マリオット・インターナショナル:
+    マリオット) or as its tail (NTTドコモ: ドコモ). Looked up part by part, not pair by pair: an
+    article can hold thousands of names."""
+    if len(long) > MAX_NAME_CHARS:
+        return
+    for position, char in enumerate(long):
+        if char == "・" and long[:position] in names:
+            yield long[:position]
+    for start in range(1, len(long) - 2):
+        if long[start:] in names and _is_name_tail(long[start:], long):
+            yield long[start:]
+
+
 def _merge_overlapping(organizations: list[Organization]) -> list[Organization]:
-    """Two organisations claiming one span are one (日本航空(JAL) where GiNZA also found JAL)."""
+    """Two organisations claiming one span are one (日本航空(JAL) where GiNZA also found JAL): each joins the
+    first kept organisation (most mentions first) that claims a span overlapping one of its own."""
     merged: list[Organization] = []
+    own_spans: list[SpanIndex] = []  # per kept organisation, the spans it claims
+    claimed = SpanIndex()  # every claimed span, of whichever organisation
+    owners: dict[tuple[int, int], set[int]] = {}  # span -> the kept organisations claiming it
     for org in sorted(organizations, key=lambda o: -len(o.mentions)):
-        target = next((m for m in merged if any(s < me and ms < e for s, e, _ in org.mentions
-                                                 for ms, me, _ in m.mentions)), None)
-        if target is None:
+        hits = {owner for s, e, _ in org.mentions for span in claimed.near(s, e) if span[0] < e and s < span[1]
+                for owner in owners[span]}
+        if not hits:
+            index, added = len(merged), org.mentions
             merged.append(org)
-            continue
-        target.names |= org.names
-        spans = {(s, e) for s, e, _ in target.mentions}
-        target.mentions.extend(m for m in org.mentions
-                               if not any(m[0] < e and s < m[1] for s, e in spans))
-        target.mentions.sort()
-        target.authority = target.authority or org.authority
+            own_spans.append(SpanIndex())
+        else:
+            index = min(hits)
+            target = merged[index]
+            target.names |= org.names
+            added = [m for m in org.mentions if not own_spans[index].overlaps(m[0], m[1])]
+            target.mentions.extend(added)
+            target.mentions.sort()
+            target.authority = target.authority or org.authority
+        for s, e, _ in added:
+            claimed.add(s, e)
+            own_spans[index].add(s, e)
+            owners.setdefault((s, e), set()).add(index)
     return merged
 
 
 def _add_further_mentions(text: str, org: Organization) -> None:
     """Every other place a kept name stands, and readings in brackets after it (LINE Credit(ラインクレジット))."""
-    covered = [(s, e) for s, e, _ in org.mentions]
+    covered = SpanIndex((s, e) for s, e, _ in org.mentions)
     # Longest surface last, so that pop() searches it first: where `i.JTB` and `JTB` stand at one
     # place the whole name claims it, whatever order a set iterates in.
-    pending = sorted(org.names | {text[s:e] for s, e in covered}, key=lambda surface: (len(surface), surface))
+    pending = sorted(org.names | {text[s:e] for s, e in covered.spans}, key=lambda surface: (len(surface), surface))
     searched: set[str] = set()
     while pending:
         surface = pending.pop()
@@ -803,16 +844,16 @@ def _add_further_mentions(text: str, org: Organization) -> None:
             continue
         searched.add(surface)
         for start, end in _mention_spans(text, surface):
-            if not any(start < ce and cs < end for cs, ce in covered):
+            if not covered.overlaps(start, end):
                 org.mentions.append((start, end, "org.alias.mention"))
-                covered.append((start, end))
+                covered.add(start, end)
             alias = PAREN_ALIAS.match(text[end:end + 40])
             if alias and is_organization_name(alias.group(1).strip()):
                 alias_start = end + alias.start(1)
                 alias_end = alias_start + len(alias.group(1).strip())
-                if not any(alias_start < ce and cs < alias_end for cs, ce in covered):
+                if not covered.overlaps(alias_start, alias_end):
                     org.mentions.append((alias_start, alias_end, "org.alias.parenthesis"))
-                    covered.append((alias_start, alias_end))
+                    covered.add(alias_start, alias_end)
                     org.names.add(alias.group(1).strip())
                     pending.append(alias.group(1).strip())
     org.mentions.sort()

@@ -13,6 +13,15 @@ import fugashi
 
 # A sentence ends at 。！？ (plus any closing brackets) or at a line break.
 _SENTENCE_END = re.compile(r"[。!?！？]+[」』)\]]*|\n+")
+# Longer "sentences" (a scraped page without punctuation, a table flattened to one line) are cut
+# into segments of at most this many characters. MeCab's time grows faster than linearly with the
+# length of one call and it crashes (SIGSEGV) on calls of ~150,000 characters; GiNZA's windows stay
+# inside a segment, far below Sudachi's 49,149-byte limit. Real sentences are far shorter (the dev
+# corpus's longest is about 200 characters), so they are never cut.
+MAX_SENTENCE_CHARS = 1000
+# Where an overlong sentence is best cut: after a comma or a space, else at a change of script.
+_SAFE_BREAK = re.compile(r"[、，,;；:：・\s]+")
+_SCRIPT_CHANGE = re.compile(r"(?<=[\u3041-\u309f])(?=[^\u3041-\u309f])|(?<=[^\u3041-\u309f])(?=[\u3041-\u309f])")
 
 
 @dataclass(frozen=True)
@@ -44,17 +53,46 @@ def tagger() -> fugashi.Tagger:
     return fugashi.Tagger()
 
 
-def split_sentences(text: str) -> list[Sentence]:
-    sentences = []
+def split_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[Sentence]:
+    """Sentences of `text`; one longer than `max_chars` comes as segments of at most that length."""
+    sentences: list[Sentence] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end() if not match.group().startswith("\n") else match.start()
         if text[start:end].strip():
-            sentences.append(_trimmed(text, start, end))
+            sentences.extend(_segments(text, _trimmed(text, start, end), max_chars))
         start = match.end()
     if text[start:].strip():
-        sentences.append(_trimmed(text, start, len(text)))
+        sentences.extend(_segments(text, _trimmed(text, start, len(text)), max_chars))
     return sentences
+
+
+def _segments(text: str, sentence: Sentence, max_chars: int) -> list[Sentence]:
+    """`sentence` cut at safe points into pieces of at most `max_chars` (offsets stay exact)."""
+    if sentence.end - sentence.start <= max_chars:
+        return [sentence]
+    pieces = []
+    start = sentence.start
+    while sentence.end - start > max_chars:
+        end = _safe_cut(text, start, start + max_chars)
+        if text[start:end].strip():
+            pieces.append(_trimmed(text, start, end))
+        start = end
+    if text[start:sentence.end].strip():
+        pieces.append(_trimmed(text, start, sentence.end))
+    return pieces
+
+
+def _safe_cut(text: str, start: int, limit: int) -> int:
+    """The last good place to cut in the second half of text[start:limit]: after a comma or a space,
+    else at a change between hiragana and other script, else at `limit` itself."""
+    lowest = start + (limit - start) // 2
+    window = text[lowest:limit]
+    for pattern in (_SAFE_BREAK, _SCRIPT_CHANGE):
+        ends = [match.end() for match in pattern.finditer(window)]
+        if ends and lowest + ends[-1] > start:
+            return lowest + ends[-1]
+    return limit
 
 
 def _trimmed(text: str, start: int, end: int) -> Sentence:

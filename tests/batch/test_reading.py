@@ -2,6 +2,7 @@ import json
 import multiprocessing
 import os
 import random
+from pathlib import Path
 
 from pipeline.batch.reading import html_to_text, iter_inputs, read_file, read_jsonl
 from pipeline.records import Article, ReadFailure
@@ -119,11 +120,11 @@ def test_jsonl_bad_lines_fail_alone(tmp_path):
 
 def test_folder_inputs_are_read_recursively_in_name_order(tmp_path, caplog):
     (tmp_path / "2026-11").mkdir()
-    for name in ("b.txt", "a.html", "notes.pdf", ".hidden.txt", "2026-11/c.txt"):
+    for name in ("b.txt", "a.html", "notes.docx", ".hidden.txt", "2026-11/c.txt"):
         (tmp_path / name).write_text("<p>" + TEXT + "</p>" if name.endswith("html") else TEXT, encoding="utf-8")
     ids = [item.article_id for item in iter_inputs([tmp_path])]
-    assert ids == ["c", "a", "b"]
-    assert "notes.pdf: ignored, unsupported file type" in caplog.text
+    assert ids == ["2026-11/c", "a", "b"]
+    assert "notes.docx: ignored, unsupported file type" in caplog.text
 
 
 def test_html_entities_are_decoded_and_markup_in_text_stays_text():
@@ -143,3 +144,62 @@ def test_jsonl_line_with_invalid_utf8_fails_alone(tmp_path):
     assert [type(i).__name__ for i in items] == ["Article", "ReadFailure", "Article"]
     assert items[1].error == "invalid UTF-8 at byte 23 of the line; JSON Lines must be UTF-8"
     assert items[1].source == f"{path}:2"
+
+
+def test_article_ids_are_paths_below_the_input_folder_so_saved_pages_named_alike_stay_apart(tmp_path):
+    for month in ("2024-10", "2024-11"):
+        (tmp_path / "pages" / month).mkdir(parents=True)
+        (tmp_path / "pages" / month / "index.html").write_text(f"<p>{month}の{TEXT}</p>", encoding="utf-8")
+    (tmp_path / "pages" / "top.txt").write_text(TEXT, encoding="utf-8")
+    items = list(iter_inputs([tmp_path / "pages"]))
+    assert [item.article_id for item in items] == ["2024-10/index", "2024-11/index", "top"]
+    assert all(isinstance(item, Article) for item in items)
+    alone = list(iter_inputs([tmp_path / "pages" / "2024-11" / "index.html"]))
+    assert [item.article_id for item in alone] == ["index"], "a file given alone is named by its file name"
+
+
+PDF_FIXTURES = Path(__file__).parent.parent / "fixtures" / "pdf"
+
+
+def test_a_pdf_press_release_is_read_page_after_page_with_wrapped_lines_joined():
+    article = read_file(PDF_FIXTURES / "press_release.pdf")
+    assert isinstance(article, Article) and article.encoding == "pdf"
+    lines = article.text.split("\n")
+    assert lines[0] == "お客様情報の流出に関するお知らせ", "a short heading stays on its own line"
+    assert "顧客情報が流出した可能性があると発表した。" in lines[1], "a line wrapped at the page edge is joined"
+    assert article.text.index("発表した") < article.text.index("不正アクセス"), "page 1 comes before page 2"
+
+
+def test_a_pdf_without_text_or_a_damaged_one_fails_saying_so(tmp_path):
+    assert "PDF has no text layer" in failure_of(PDF_FIXTURES / "scan.pdf")
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes((PDF_FIXTURES / "press_release.pdf").read_bytes()[:400])
+    assert failure_of(damaged).startswith("damaged or unreadable PDF")
+    (tmp_path / "not.pdf").write_bytes(bytes(random.Random(3).randrange(256) for _ in range(3000)))
+    assert failure_of(tmp_path / "not.pdf").startswith("damaged or unreadable PDF")
+
+
+def test_deeply_nested_html_reads_when_plausible_and_fails_clearly_when_hostile(tmp_path):
+    nested = tmp_path / "nested.html"
+    nested.write_text("<div>" * 1000 + TEXT + "</div>" * 1000, encoding="utf-8")
+    assert read_file(nested).text == TEXT, "read without hitting Python's recursion limit"
+    nested.write_text("<div>" * 100_000 + TEXT + "</div>" * 100_000, encoding="utf-8")
+    assert failure_of(nested).startswith("HTML elements nest 100000 deep (over 5000)")
+    sloppy = tmp_path / "sloppy.html"
+    sloppy.write_text("<ul>" + "<li><p>項目<br>" * 20_000 + "</ul>", encoding="utf-8")
+    assert isinstance(read_file(sloppy), Article), "elements the parser closes itself do not count as nesting"
+
+
+def test_a_pdf_that_takes_too_long_to_read_fails_and_reading_goes_on(tmp_path, monkeypatch):
+    import pypdf
+
+    from pipeline.batch import reading
+
+    class EndlessReader:
+        def __init__(self, stream):
+            while True:  # as pypdf would on a file built to make it loop
+                pass
+
+    monkeypatch.setattr(pypdf, "PdfReader", EndlessReader)
+    monkeypatch.setattr(reading, "PDF_SECONDS", 0.3)
+    assert "PDF text took longer than 0.3 s" in failure_of(PDF_FIXTURES / "press_release.pdf")

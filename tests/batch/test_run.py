@@ -67,7 +67,8 @@ def test_the_store_accumulates_until_pruned(inputs, tmp_path):
     (inputs / "s01_minato_ransomware.txt").unlink()
     _, kept = run(inputs, tmp_path / "out")
     assert len(kept["articles.csv"]) == 3
-    _, pruned = run(inputs, tmp_path / "out", prune=True)
+    result, pruned = run(inputs, tmp_path / "out", prune=True)
+    assert result.pruned == 1
     assert [row.article_id for row in pruned["articles.csv"]] == ["s02_kitahama_fax", "s06_kirara_misconfig"]
 
 

@@ -69,14 +69,14 @@ def test_an_article_is_current_only_for_the_same_input_and_extractor(store):
     assert not store.is_current("a3", "k3", "e1")
 
 
-def test_tables_are_in_article_order_with_rejected_duplicates_after_the_article(store):
+def test_tables_are_in_article_order_and_a_rejected_duplicate_is_kept_apart(store):
     store.save(article("b"), extraction("b"))
     store.save(article("a"), extraction("a"))
     store.reject(article("a", "failed", "duplicate article id 'a'"), run_id=1)
-    assert [(r.article_id, r.status) for r in store.tables()["articles.csv"]] == [
-        ("a", "ok"), ("a", "failed"), ("b", "ok")]
+    assert [(r.article_id, r.status) for r in store.tables()["articles.csv"]] == [("a", "ok"), ("b", "ok")]
+    assert [(r.article_id, r.error) for r in store.rejected()] == [("a", "duplicate article id 'a'")]
     store.begin_run("rules", "extractor")
-    assert [r.article_id for r in store.tables()["articles.csv"]] == ["a", "b"], "rejects last one run"
+    assert store.rejected() == [], "rejects last one run"
 
 
 def test_prune_drops_articles_not_kept(store):

@@ -1,6 +1,8 @@
 """CSV output: BOM for Excel, atomic replacement, and no cell that a spreadsheet runs as a formula."""
 
 import csv
+import os
+import stat
 
 from pipeline.batch.writing import cell, write_table
 from pipeline.records import ArticleRow
@@ -25,3 +27,20 @@ def test_a_written_table_reads_back_guarded_and_whole(tmp_path):
     assert header[0] == "article_id"
     assert values[0] == "'=cmd|' /C calc'!A0" and values[5] == "'@見出し"
     assert [p.name for p in tmp_path.iterdir()] == ["articles.csv"], "no temporary file is left behind"
+
+
+def test_tables_and_the_review_folder_honour_the_umask(tmp_path):
+    from pipeline.batch.store import Store
+    from pipeline.report.review import write_review
+
+    for umask, file_mode, folder_mode in ((0o022, 0o644, 0o755), (0o027, 0o640, 0o750)):
+        previous = os.umask(umask)
+        try:
+            out = tmp_path / f"out{umask:o}"
+            write_table(out / "articles.csv", ArticleRow, [])
+            with Store.open(out) as store:
+                review = write_review(out, store).parent
+        finally:
+            os.umask(previous)
+        assert stat.S_IMODE((out / "articles.csv").stat().st_mode) == file_mode
+        assert stat.S_IMODE(review.stat().st_mode) == folder_mode

@@ -19,3 +19,18 @@ def test_a_text_that_starts_with_its_lead_has_no_headline():
 def test_a_given_title_wins():
     analysed = analyse(Article("d", "本文。", "t", title="見出し"))
     assert (analysed.title, analysed.title_given) == ("見出し", True)
+
+
+def test_a_span_index_finds_overlaps_as_a_scan_of_every_span_would():
+    import random
+
+    from pipeline.stages.analysis import SpanIndex
+
+    rng = random.Random(5)
+    spans = [(start, start + rng.randint(0, 30)) for start in (rng.randint(0, 2000) for _ in range(300))]
+    index = SpanIndex(spans[:100])
+    for span in spans[100:200]:
+        index.add(*span)
+    for start in range(0, 2100, 7):
+        end = start + rng.randint(0, 40)
+        assert index.overlaps(start, end) == any(s < end and start < e for s, e in spans[:200]), (start, end)

@@ -78,3 +78,21 @@ def test_a_window_never_cuts_a_name_the_patterns_found():
     first = make_article(texts[0])
     claimed = [(c.start, c.end) for c in pattern_candidates(first)]
     assert [first.text[s:e] for s, e in ner.ner_windows(first, claimed)][0].startswith("東京北浜電力ホールディングス")
+
+
+def test_on_200000_katakana_the_model_reads_short_windows_within_its_budget(article):
+    import random
+
+    from pipeline.stages.ner import MAX_MODEL_CHARS, ner_windows, within_budget
+    from pipeline.stages.tokens import MAX_SENTENCE_CHARS
+
+    rng = random.Random(7)
+    katakana = "アイウエオカキクケコサシスセソタチツテトナニヌネノ"
+    analysed = article("".join(rng.choice(katakana) for _ in range(200_000)))
+    windows = ner_windows(analysed)
+    assert max(end - start for start, end in windows) <= MAX_SENTENCE_CHARS
+    # Sudachi (GiNZA's tokenizer) refuses more than 49,149 bytes in one call.
+    assert max(len(analysed.text[start:end].encode()) for start, end in windows) < 49_149
+    kept = within_budget(windows, MAX_MODEL_CHARS)
+    assert kept == windows[:len(kept)] and sum(end - start for start, end in kept) <= MAX_MODEL_CHARS < \
+        sum(end - start for start, end in windows)
