@@ -114,6 +114,37 @@ def review(out_dir: Path | None) -> None:
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding the store (default: data/out/).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (another than 127.0.0.1 lets other machines in, with the token).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True,
+              help="Port (0: any free port).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Settings file (default: ./pipeline.toml when present).")
+def serve(out_dir: Path | None, host: str, port: int, config_path: Path | None) -> None:
+    """Serve the review page from the store, where corrections are made and saved to the gold store."""
+    from pipeline.learning.gold_store import GoldStore
+    from pipeline.report.server import ReviewServer
+    from pipeline.stages.rules import gold_dir
+
+    settings = _settings(config_path)
+    out_dir = _existing_store(out_dir or settings.out)
+    try:
+        server = ReviewServer(out_dir, GoldStore(gold_dir()), host, port)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    click.echo(f"review and correct at {server.url}\n(corrections go to {server.state.gold.records_path}; "
+               "Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the store (default: data/out/).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many victims to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def stats(out_dir: Path | None, top: int, as_json: bool) -> None:
