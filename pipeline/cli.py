@@ -230,7 +230,7 @@ def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_
                                f"holds {len(gold)}: pass GOLD files, or save corrections with `pipeline serve`")
     click.echo(f"learning from the gold store {store.folder}: {len(gold)} articles", err=True)
     report = run_retrain(gold, texts, folds=folds, seed=seed, epochs=epochs, use_ner=ner, force=force,
-                         sources=[f"{store.records_path} ({len(gold)} articles)"],
+                         sources=[f"the gold store, {len(gold)} articles"],
                          progress=lambda message: click.echo(message, err=True))
     click.echo(report.format())
     if not report.written:

@@ -3,6 +3,7 @@ and gives the same result twice. Each test works on its own copy of the rule fil
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -78,9 +79,8 @@ def test_inconsistent_gold_that_would_lower_the_score_is_refused_unless_forced(w
 
     forced = pipeline(env, "retrain", careless, "--articles", ARTICLES, "--epochs", "0", "--force")
     assert forced.returncode == 0, forced.stderr
-    assert "date.month_day" in forced.stdout and "switched off" in forced.stdout
-    disabled = (tmp / "data" / "learned" / "disabled.yaml").read_text(encoding="utf-8")
-    assert "rule: date.month_day" in disabled
+    # 1 right of 4 on three articles is no proof that the rule is bad: it stays on.
+    assert re.search(r"date.month_day +0.25 +1/3\n", forced.stdout) and "switched off" not in forced.stdout
 
 
 def test_the_same_gold_and_seed_give_the_same_learned_files_and_model(workspace, tmp_path_factory):
@@ -151,3 +151,14 @@ def test_a_second_retrain_on_another_gold_file_keeps_what_the_first_taught(works
     after = pipeline(env, "run", NEW_ARTICLE, "--out", tmp / "after", "--no-ner")
     assert after.returncode == 0, after.stderr
     assert "ハルカゼ調剤" in {r["name"] for r in rows(tmp / "after" / "organizations.csv")}
+
+
+def test_a_rule_is_switched_off_only_when_even_its_best_case_precision_is_poor():
+    from pipeline.learning.rule_learning import Learned, RulePrecision, disable_rules
+
+    learned = Learned()
+    unlucky, bad, noisy = RulePrecision("date.a", tp=1, fp=3), RulePrecision("date.b", tp=0, fp=4), \
+        RulePrecision("date.c", tp=3, fp=12)
+    disable_rules([unlucky, bad, noisy], learned)
+    assert unlucky.precision_upper_bound > 0.5 > bad.precision_upper_bound
+    assert learned.disabled == ["date.b", "date.c"]
