@@ -19,7 +19,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -118,7 +118,10 @@ class ReviewHandler(BaseHTTPRequestHandler):
         expected = self.server.token
         offered = [self.headers.get(TOKEN_HEADER, "")]
         if not header_only:
-            cookie = SimpleCookie(self.headers.get("Cookie", ""))
+            try:
+                cookie = SimpleCookie(self.headers.get("Cookie", ""))
+            except CookieError:
+                cookie = SimpleCookie()  # a malformed cookie carries no token
             offered += [self._query_token(), cookie[TOKEN_COOKIE].value if TOKEN_COOKIE in cookie else ""]
         return any(t and hmac.compare_digest(t.encode(), expected.encode()) for t in offered)
 

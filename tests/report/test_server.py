@@ -68,6 +68,7 @@ def test_a_request_without_the_right_token_is_refused(served):
     assert fetch(base + "?token=not-the-token")[0] == 403
     assert fetch(base + "articles/0.js")[0] == 403
     assert fetch(base + "correct.js", headers={"Cookie": "pipeline_token=guess"})[0] == 403
+    assert fetch(base, headers={"Cookie": 'a b=1; pipeline_token="x'})[0] == 403
     status, page = fetch(server.url)
     assert status == 200 and "server-config" in page
     assert fetch(base + "articles/0.js", headers={"Cookie": f"pipeline_token={server.token}"})[0] == 200
