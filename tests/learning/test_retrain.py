@@ -162,3 +162,14 @@ def test_a_rule_is_switched_off_only_when_even_its_best_case_precision_is_poor()
     disable_rules([unlucky, bad, noisy], learned)
     assert unlucky.precision_upper_bound > 0.5 > bad.precision_upper_bound
     assert learned.disabled == ["date.b", "date.c"]
+
+
+def test_the_data_setting_puts_the_gold_store_and_the_learned_files_in_the_project_folder(workspace):
+    tmp, env = workspace
+    config = tmp / "pipeline.toml"
+    config.write_text(f'[run]\ndata = "{tmp / "project"}"\n', encoding="utf-8")
+    result = pipeline(env, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "0", "--no-ner", "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert (tmp / "project" / "learned" / "gazetteer.yaml").exists()
+    assert len((tmp / "project" / "gold" / "records.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    assert not (tmp / "data").exists() and not (REPO / "pipeline" / "stages" / "rules" / "learned").exists()
