@@ -84,8 +84,11 @@ def main() -> None:
             report = retrain(records, {**second_texts, **store.texts()}, seed=args.seed, epochs=args.epochs,
                              use_ner=args.ner, sources=[str(store.records_path)],
                              progress=lambda message: print(f"  {message}", file=sys.stderr))
+            kept = (f"fine-tuned NER kept ({report.model.name})" if report.model else
+                    "fine-tuned NER not kept (no held-out gain)" if args.epochs and args.ner else "")
             print(f"{label}: {len(records)} gold articles; "
-                  + ("written" if report.written else "REFUSED by the cross-validated guard"), file=sys.stderr)
+                  + ("written" if report.written else "REFUSED by the cross-validated guard") + f"; {kept}",
+                  file=sys.stderr)
             rules.use_learned(None)
             ner.use_model(None)
             columns[label] = figures(score(next_gold, extract_articles(next_articles, args.ner)))
