@@ -96,10 +96,10 @@ def main() -> None:
     print(f"held-out 'next' half: {len(next_ids)} articles; corrected half: {len(corrected_ids)} "
           f"(seed {args.seed}, NER {'on' if args.ner else 'off'}, {args.epochs} fine-tuning epochs)")
     names = list(columns)
-    print(f"{'field':16}" + "".join(f"{n:>14}" for n in names) + f"{'change':>10}")
+    print(f"{'field':16}" + "".join(f"{n:>14}" for n in names) + f"{'change':>10}{'after 2nd':>10}")
     for field in columns["stock"]:
         row = [columns[n][field] for n in names]
-        print(f"{field:16}" + "".join(f"{v:14.3f}" for v in row) + f"{row[1] - row[0]:+10.3f}")
+        print(f"{field:16}" + "".join(f"{v:14.3f}" for v in row) + f"{row[1] - row[0]:+10.3f}{row[2] - row[0]:+10.3f}")
 
 
 if __name__ == "__main__":
