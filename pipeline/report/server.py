@@ -68,8 +68,8 @@ class ReviewState:
             detail["gold"] = gold_part(record) if record else drafts.get(detail["article_id"])
             detail["gold_saved_at"] = record[SAVED_AT] if record else ""
         overview["sort_key"], overview["sort_dir"] = "confidence", 1  # the least sure first
-        overview["corrections"] = {"causes": list(CAUSES),
-                                   "categories": sorted({c for c, _ in category_rules().terms.values()} - {"other"})}
+        codes = {code for code, _ in category_rules().terms.values()} - {"", "other"}  # "": terms read to be ignored
+        overview["corrections"] = {"causes": list(CAUSES), "categories": sorted(codes)}
         with self.lock:
             self.overview, self.details = overview, details
 

@@ -132,6 +132,8 @@ def test_an_analyst_corrects_an_article_and_the_pipeline_learns_it(served, brows
     select_text(page, "5月2日")
     page.click("#c-add-date")
     expect(page.locator("#c-dates")).to_contain_text("2025-05-02")
+    assert page.locator("#c-categories tr[data-category]").count() >= 20
+    assert page.locator("#c-categories tr[data-category='']").count() == 0
     page.check("input[name=c-cat-address][value=leaked]")
     page.click("#c-save")
     expect(page.locator("#c-status")).to_contain_text("saved at")
