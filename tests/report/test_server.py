@@ -118,6 +118,11 @@ def test_an_analyst_corrects_an_article_and_the_pipeline_learns_it(served, brows
     page.goto(server.url)
     page.wait_for_selector("#incidents tbody tr")
     assert page.locator("#incidents th[data-key=confidence]").get_attribute("aria-sort") == "ascending"
+    shown = page.locator("#incidents tbody tr").count()
+    page.fill("#max-confidence", "-0.5")  # surer than nothing: no row
+    assert page.locator("#incidents tbody tr").count() == 0
+    page.fill("#max-confidence", "1")
+    assert page.locator("#incidents tbody tr").count() == shown
 
     open_article(page, "mizunara-1")
     assert "draft from the extraction" in page.locator("#c-origin").inner_text()
