@@ -142,6 +142,14 @@
 
     panel.appendChild(el("h4", {}, "counts"));
     panel.appendChild(list("c-counts", gold.counts, ([v, u]) => `${Number(v).toLocaleString()} ${u}`, i => gold.counts.splice(i, 1)));
+    const countValue = el("input", {type: "number", id: "c-count-value", min: "0", step: "1", placeholder: "number"});
+    const countUnit = el("select", {id: "c-count-unit"});
+    for (const unit of ["件", "人", "名"]) countUnit.appendChild(el("option", {value: unit}, unit));
+    panel.append(countValue, countUnit);
+    panel.appendChild(button("add count", {id: "c-count-add"}, () => {
+      if (countValue.value === "" || Number(countValue.value) < 0) { status("a count is a whole number", true); return; }
+      addUnique(gold.counts, [Math.round(Number(countValue.value)), countUnit.value]);
+    }));
 
     panel.appendChild(el("h4", {}, "data categories"));
     const table = el("table", {id: "c-categories"});

@@ -137,6 +137,10 @@ def test_an_analyst_corrects_an_article_and_the_pipeline_learns_it(served, brows
     select_text(page, "5月2日")
     page.click("#c-add-date")
     expect(page.locator("#c-dates")).to_contain_text("2025-05-02")
+    page.fill("#c-count-value", "1204")
+    page.select_option("#c-count-unit", "件")
+    page.click("#c-count-add")
+    expect(page.locator("#c-counts")).to_contain_text("1,204 件")
     assert page.locator("#c-categories tr[data-category]").count() >= 20
     assert page.locator("#c-categories tr[data-category='']").count() == 0
     page.check("input[name=c-cat-address][value=leaked]")
@@ -157,6 +161,7 @@ def test_an_analyst_corrects_an_article_and_the_pipeline_learns_it(served, brows
     assert ["ミズナラ"] in corrected["organizations"] and corrected["victim"] == ["ミズナラ"]
     assert corrected["cause"] == ["misconfiguration"] and corrected["affected_total"] == [1204]
     assert "2025-05-02" in corrected["dates"] and corrected["categories"]["address"] is True
+    assert [1204, "件"] in corrected["counts"] and [1204, "人"] in corrected["counts"]
 
     env = {**os.environ, "PIPELINE_DATA_DIR": str(workspace / "data")}
 
