@@ -44,7 +44,7 @@ MIN_CUE_SUPPORT = 2
 _NOUN_CHAR = r"[\u4e00-\u9fff々ァ-ヴーA-Za-z]"
 _SEPARATOR = re.compile(rf"(?:、|,|，|・|/|／|および|及び|並びに|ならびに|(?<={_NOUN_CHAR})[やと](?={_NOUN_CHAR}))")
 _TERM = re.compile(rf"{_NOUN_CHAR}{{2,12}}")
-# An organisation-name ending worth learning: one to five kanji (署, 建設事務所), nothing else.
+# An organisation-name ending worth learning: one to five kanji (署, 土木事務所), nothing else.
 _SUFFIX = re.compile(r"[\u4e00-\u9fff々]{1,5}")
 
 
@@ -156,7 +156,7 @@ def learn_organizations(gold: dict, article: Article, extraction: Extraction, le
     victim = nfkc(extraction.incident.victim)
     key = normalize_org(victim)
     if victim and victims and key not in victims and gold.get("is_incident", True):
-        # A victim read from where a publisher signs (`…流出 (ITpro)`) that the gold does not
+        # A victim read from where a publisher signs (`…流出（テックレポ）`) that the gold does not
         # name as an organisation: neither an organisation nor a victim, in any article.
         if key not in accepted | optional:
             learned.add("organizations.yaml", "not_organizations",
@@ -174,8 +174,8 @@ def _learn_bystander(name: str, kind: str, known: dict, learned: Learned) -> Non
 
 
 def learn_suffixes(gold: dict, article: Article, extraction: Extraction, learned: Learned) -> None:
-    """Name endings of missed organisations whose stem is a place name (北沢|署): other places
-    with the same ending are organisations of the same kind (厚木署)."""
+    """Name endings of missed organisations whose stem is a place name (杉並|署): other places
+    with the same ending are organisations of the same kind (練馬署)."""
     predicted = _predicted_names(extraction)
     rules = org_rules()
     analysed = None
