@@ -14,13 +14,13 @@ from pipeline.batch.parallel import Executor, default_workers, make_executor
 from pipeline.batch.progress import Progress, run_summary
 from pipeline.batch.reading import iter_inputs
 from pipeline.batch.run import default_out_dir, run_into_store
-from pipeline.batch.store import STORE_NAME, RunLock, Store, StoreError
+from pipeline.batch.store import STORE_NAME, RunLock, Store, StoreError, stored_articles
 from pipeline.batch.writing import write_tables
 from pipeline.learning.evaluate import evaluate
 from pipeline.records import TABLES
 from pipeline.report.review import write_review
 from pipeline.stages.extraction import ExtractionJob
-from pipeline.stages.rules import RuleError
+from pipeline.stages.rules import RuleError, set_data_dir
 
 
 @click.group()
@@ -143,6 +143,37 @@ def text(article_id: str, out_dir: Path | None) -> None:
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding the store (default: data/out/).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (another than 127.0.0.1 lets other machines in, with the token).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True,
+              help="Port (0: any free port).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Settings file (default: ./pipeline.toml when present).")
+def serve(out_dir: Path | None, host: str, port: int, config_path: Path | None) -> None:
+    """Serve the review page from the store, where corrections are made and saved to the gold store."""
+    from pipeline.learning.gold_store import GoldStore
+    from pipeline.report.server import ReviewServer
+    from pipeline.stages.rules import gold_dir
+
+    settings = _settings(config_path)
+    out_dir = _existing_store(out_dir or settings.out)
+    try:
+        server = ReviewServer(out_dir, GoldStore(gold_dir()), host, port)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    click.echo(f"review and correct at {server.url}\n(corrections go to {server.state.gold.records_path}; "
+               "Ctrl-C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the store (default: data/out/).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many victims to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def stats(out_dir: Path | None, top: int, as_json: bool) -> None:
@@ -180,42 +211,61 @@ def draft_gold(article_ids: tuple[str, ...], out_dir: Path | None, target: Path,
 
 
 @cli.command()
-@click.argument("gold_files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("gold_files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--articles", "article_inputs", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Where the gold articles' texts are (folders or .jsonl); default: the store in --out.")
+              help="Where the gold articles' texts are (folders or .jsonl); default: the gold store, then the store "
+                   "in --out.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding the store, for texts when --articles is not given (default: data/out/).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Settings file (default: ./pipeline.toml when present).")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the folds and the NER training.")
 @click.option("--epochs", type=click.IntRange(min=0), default=8, show_default=True,
               help="NER fine-tuning epochs (0: learn the rules only).")
 @click.option("--ner/--no-ner", default=True, help="Run and fine-tune the NER stage (default: on).")
 @click.option("--force", is_flag=True, help="Write what was learned even if the cross-validated score drops.")
-@click.option("--models", "models_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for fine-tuned models (default: models/).")
-def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_dir: Path | None, folds: int,
-            seed: int, epochs: int, ner: bool, force: bool, models_dir: Path | None) -> None:
-    """Learn lexicons, gazetteer, rule switches and the NER from GOLD records; report k-fold scores.
+def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_dir: Path | None,
+            config_path: Path | None, folds: int, seed: int, epochs: int, ner: bool, force: bool) -> None:
+    """Learn lexicons, gazetteer, rule switches and the NER from the whole gold store; report k-fold scores.
 
+    GOLD_FILES are first added to the gold store (DATA/gold/), with their articles' texts; then
+    everything in the store is learned from, so no retrain forgets an earlier correction.
     Refuses to write anything when the cross-validated score drops (exit 1), unless --force.
     """
     from pipeline.learning.gold import GoldError, read_gold_files
+    from pipeline.learning.gold_store import GoldStore
     from pipeline.learning.retrain import retrain as run_retrain
+    from pipeline.stages.rules import gold_dir
 
+    _settings(config_path)
+    store = GoldStore(gold_dir())
     try:
-        gold = read_gold_files(gold_files)
+        added = read_gold_files(gold_files)
+        kept = store.texts()
+        texts = _gold_texts([r for r in added if r["id"] not in kept], article_inputs, out_dir)
+        for path in gold_files:
+            from_file = read_gold_files([path])
+            new = store.add(from_file, str(path), [texts.get(r["id"]) or kept[r["id"]] for r in from_file])
+            click.echo(f"{path}: {len(new)} of {len(from_file)} records added to the gold store "
+                       f"({len(from_file) - len(new)} already there)", err=True)
+        gold = store.records()
+        kept = store.texts()
+        texts = {**_gold_texts([r for r in gold if r["id"] not in kept], article_inputs, out_dir), **kept}
     except GoldError as exc:
         raise click.UsageError(str(exc)) from exc
     if len(gold) < 2:
-        raise click.UsageError("cross-validation needs at least 2 gold articles")
-    texts = _gold_texts(gold, article_inputs, out_dir)
+        raise click.UsageError(f"cross-validation needs at least 2 gold articles; the gold store {store.folder} "
+                               f"holds {len(gold)}: pass GOLD files, or save corrections with `pipeline serve`")
+    click.echo(f"learning from the gold store {store.folder}: {len(gold)} articles", err=True)
     report = run_retrain(gold, texts, folds=folds, seed=seed, epochs=epochs, use_ner=ner, force=force,
-                         models_dir=models_dir, sources=[str(p) for p in gold_files],
+                         sources=[f"the gold store, {len(gold)} articles"],
                          progress=lambda message: click.echo(message, err=True))
     click.echo(report.format())
     if not report.written:
         click.echo(f"refused: the cross-validated score drops ({report.before.score:.3f} -> "
-                   f"{report.chosen.score:.3f}); nothing written. --force writes it anyway.", err=True)
+                   f"{report.chosen.score:.3f}); nothing written, what was learned before stays. "
+                   "--force writes it anyway.", err=True)
         sys.exit(1)
 
 
@@ -224,6 +274,8 @@ def _gold_texts(gold: list[dict], inputs: tuple[Path, ...], out_dir: Path | None
 
     wanted = {record["id"] for record in gold}
     texts: dict[str, Article] = {}
+    if not wanted:
+        return texts
     if inputs:
         for item in iter_inputs(list(inputs)):
             if isinstance(item, Article) and item.article_id in wanted:
@@ -231,11 +283,7 @@ def _gold_texts(gold: list[dict], inputs: tuple[Path, ...], out_dir: Path | None
     else:
         out_dir = _existing_store(out_dir)
         with Store.open(out_dir) as store:
-            for row in store.tables()["articles.csv"]:
-                text = store.article_text(row.article_id) if row.article_id in wanted and row.status == "ok" else None
-                if text:
-                    texts[row.article_id] = Article(row.article_id, text, row.source, row.sha256, row.encoding,
-                                                    row.title, row.reference_date)
+            texts = stored_articles(store, wanted)
     missing = sorted(wanted - set(texts))
     if missing:
         raise click.UsageError(f"no text for gold article(s) {', '.join(missing[:10])}"
@@ -259,9 +307,12 @@ def _executor(workers: int, job: ExtractionJob, dask_address: str | None) -> Exe
 
 def _settings(config_path: Path | None) -> Settings:
     try:
-        return load_settings(config_path)
+        settings = load_settings(config_path)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+    if settings.data is not None:
+        set_data_dir(settings.data)
+    return settings
 
 
 @cli.command(name="eval")

@@ -6,6 +6,7 @@
     ner = true              # run the GiNZA NER stage
     workers = 2             # extraction processes (default: this machine's cores)
     time_limit = 60         # seconds one article may take before it fails (0: no limit)
+    data = "data"           # the project's data folder: gold/ (the gold store), learned/, models/
 
 Command-line options override the file; the file overrides the defaults.
 """
@@ -37,6 +38,7 @@ class Settings:
     ner: bool = True
     workers: int = 0  # 0: one per core
     time_limit: float = DEFAULT_TIME_LIMIT  # seconds per article; 0: none
+    data: Path | None = None  # None: PIPELINE_DATA_DIR, else data/ (see pipeline.stages.rules.data_dir)
 
 
 def parse_size(value: object) -> int:
@@ -77,10 +79,11 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(f"{path}: unknown setting(s) {sorted(unknown)} in [run]; known: {sorted(known)}")
     settings = Settings()
     try:
-        if "out" in run:
-            if not isinstance(run["out"], str) or not run["out"]:
-                raise ValueError("out must be a folder path string")
-            settings = replace(settings, out=Path(run["out"]))
+        for key in ("out", "data"):
+            if key in run:
+                if not isinstance(run[key], str) or not run[key]:
+                    raise ValueError(f"{key} must be a folder path string")
+                settings = replace(settings, **{key: Path(run[key])})
         if "max_bytes" in run:
             settings = replace(settings, max_bytes=parse_size(run["max_bytes"]))
         if "workers" in run:

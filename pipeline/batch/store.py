@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
-from pipeline.records import TABLES, ArticleRow, Extraction
+from pipeline.records import TABLES, Article, ArticleRow, Extraction
 
 STORE_NAME = "pipeline.sqlite"
 SCHEMA_VERSION = 2
@@ -333,3 +333,17 @@ class RunLock:
     def __exit__(self, *exc_info: object) -> None:
         if self.handle:
             self.handle.close()
+
+
+def stored_articles(store: Store, wanted: set[str] | None = None) -> dict[str, Article]:
+    """The stored articles that were read (all, or those in `wanted`), rebuilt as the reader gave them."""
+    articles = {}
+    for row in store.iter_table("articles.csv"):
+        if row.status != "ok" or (wanted is not None and row.article_id not in wanted):
+            continue
+        text = store.article_text(row.article_id)
+        if text:
+            given = row.reference_date if row.reference_date_source == "given" else ""
+            articles[row.article_id] = Article(row.article_id, text, row.source, row.sha256, row.encoding,
+                                               row.title, given, row.url)
+    return articles

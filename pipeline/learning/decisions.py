@@ -156,7 +156,7 @@ def refit(gold_records: list[dict], articles: dict[str, Article], use_ner: bool 
     if len(gold_records) < MIN_GOLD_ARTICLES:
         return None
     examples = collect(gold_records, articles, use_ner)
-    path = write_models(fit(examples, gold_files), rules.LEARNED_DIR / WEIGHTS_FILE)
+    path = write_models(fit(examples, gold_files), rules.learned_dir() / WEIGHTS_FILE)
     use_models(None)
     return path
 

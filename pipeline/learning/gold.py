@@ -7,6 +7,7 @@ adding missed ones, moving unsure ones to the *_optional lists) and keeps it in 
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -71,22 +72,33 @@ class GoldError(Exception):
     """A gold file that cannot be used; the message names the file, the line and the problem."""
 
 
+def json_records(path: Path, skip_torn: bool = False) -> Iterable[dict]:
+    """The JSON objects with an 'id' string, one per line of `path`; GoldError naming the line
+    otherwise. With skip_torn, a line that is not JSON (a write cut short) is skipped with a warning."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldError(f"{path}: cannot read: {exc}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if skip_torn:
+                logging.getLogger(__name__).warning(
+                    "%s:%d: skipping a torn line (a save was interrupted)", path, number)
+                continue
+            raise GoldError(f"{path}:{number}: not valid JSON: {exc}") from exc
+        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+            raise GoldError(f"{path}:{number}: a gold record is a JSON object with an 'id' string")
+        yield record
+
+
 def read_gold_files(paths: Iterable[Path]) -> list[dict]:
     """Every record of the gold files; a later record for the same id replaces an earlier one."""
     records: dict[str, dict] = {}
     for path in paths:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GoldError(f"{path}: cannot read: {exc}") from exc
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise GoldError(f"{path}:{number}: not valid JSON: {exc}") from exc
-            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-                raise GoldError(f"{path}:{number}: a gold record is a JSON object with an 'id' string")
+        for record in json_records(path):
             records[record["id"]] = record
     return list(records.values())

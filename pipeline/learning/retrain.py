@@ -138,7 +138,7 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
             epochs: int = 8, use_ner: bool = True, force: bool = False, models_dir: Path | None = None,
             sources: list[str] | None = None, progress: Callable[[str], None] = lambda message: None
             ) -> RetrainReport:
-    models_dir = models_dir or ner.MODELS_DIR
+    models_dir = models_dir or rules.models_dir()
     train_ner = use_ner and epochs > 0
     by_id = {g["id"]: g for g in gold_records}
     with _Pipeline() as pipeline, tempfile.TemporaryDirectory(prefix="retrain-") as scratch:
@@ -170,7 +170,7 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
     if report.chosen.score < before.score and not force:
         return report
     progress("learning from all the gold and writing the result")
-    report.files = write_learned(final, rules.LEARNED_DIR, sources or [])
+    report.files = write_learned(final, rules.learned_dir(), sources or [])
     if train_ner and (report.model_helps or force):
         with _Pipeline() as pipeline:
             pipeline.stock()

@@ -35,6 +35,8 @@ CAUSE_COLOURS = {
     "unauthorized_access": "#c0392b", "ransomware": "#7b241c", "malware": "#8e44ad", "misdelivery": "#2980b9",
     "misposting": "#27ae60", "loss": "#d68910", "theft": "#a04000", "insider": "#5d6d7e",
     "misconfiguration": "#16a085", "other": "#a569bd", "unknown": "#bdc3c7", "": "#bdc3c7"}
+# The page opened from disk fetches nothing: scripts only from its own folder, no connections.
+FILE_CSP = "default-src 'none'; script-src 'self' 'unsafe-inline' file:; style-src 'unsafe-inline'; img-src data:"
 
 
 def script_json(value: object) -> str:
@@ -111,22 +113,33 @@ def review_data(store: Store) -> tuple[dict, list[dict]]:
     return {"incidents": overview, "failed": failed, "months": {m: dict(c) for m, c in months.items()}}, details
 
 
-def write_review(out_dir: Path, store: Store) -> Path:
-    """Write OUT/review/ (replacing an older one whole) and return the path of index.html."""
-    overview, details = review_data(store)
+def review_page(overview: dict, csp: str = FILE_CSP, extra: str = "") -> str:
+    """index.html for this overview; `extra` is markup added at the end of the body."""
     template = resources.files("pipeline.report").joinpath("review_template.html").read_text(encoding="utf-8")
     months = {m: Counter(c) for m, c in overview["months"].items()}
-    page = (template.replace("{{CHART}}", chart_svg(months))
+    return (template.replace("{{CHART}}", chart_svg(months))
+            .replace("{{CSP}}", html.escape(csp))
+            .replace("{{EXTRA}}", extra)
             .replace("{{DATA}}", script_json(overview))
             .replace("{{COLOURS}}", script_json(CAUSE_COLOURS))
             .replace("{{COUNT}}", str(len(overview["incidents"]))))
+
+
+def article_script(index: int, detail: dict) -> str:
+    """The script that hands one article's detail record to the page."""
+    return f"window.reviewArticleLoaded({index},{script_json(detail)});\n"
+
+
+def write_review(out_dir: Path, store: Store) -> Path:
+    """Write OUT/review/ (replacing an older one whole) and return the path of index.html."""
+    overview, details = review_data(store)
+    page = review_page(overview)
     staging = Path(tempfile.mkdtemp(prefix=".review-", dir=out_dir))
     try:
         honour_umask(staging)
         (staging / "articles").mkdir()
         for index, detail in enumerate(details):
-            (staging / "articles" / f"{index}.js").write_text(
-                f"window.reviewArticleLoaded({index},{script_json(detail)});\n", encoding="utf-8")
+            (staging / "articles" / f"{index}.js").write_text(article_script(index, detail), encoding="utf-8")
         (staging / "index.html").write_text(page, encoding="utf-8")
         final = out_dir / REVIEW_DIR
         old = out_dir / f".{REVIEW_DIR}-old"

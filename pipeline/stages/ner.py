@@ -15,12 +15,12 @@ when the model reads every sentence (bench/ and tests/test_ner.py).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.stages import rules
 from pipeline.stages.analysis import AnalysedArticle, Entity, SpanIndex
 from pipeline.stages.rules import load, rule_cache, rule_path, section
 from pipeline.stages.tokens import Token
@@ -43,14 +43,13 @@ _ERA = re.compile(r"令和|平成|昭和")
 MAX_MODEL_CHARS = 10_000
 
 
-# Models fine-tuned by `pipeline retrain` (models/ner-<hash>/); the newest is used when present.
-MODELS_DIR = Path(os.environ.get("PIPELINE_MODELS_DIR") or "models")
 _chosen: str | None = None
 
 
 def trained_models(models_dir: Path | None = None) -> list[Path]:
     """Fine-tuned models, oldest first."""
-    folder = models_dir or MODELS_DIR
+    # Models fine-tuned by `pipeline retrain` (ner-<hash>/); the newest is used when present.
+    folder = models_dir or rules.models_dir()
     if not folder.is_dir():
         return []
     found = [p for p in folder.glob("ner-*") if (p / "meta.json").is_file()]

@@ -19,9 +19,7 @@ import yaml
 
 # PIPELINE_RULES_DIR points the pipeline at another copy of the rule files (to try edits).
 RULES_DIR = Path(os.environ.get("PIPELINE_RULES_DIR") or Path(__file__).parent / "rules")
-# What `pipeline retrain` learned: files named like the hand-written ones, holding entries for the
-# same sections, which are appended to them (so a `git diff` shows what was learned).
-LEARNED_DIR = RULES_DIR / "learned"
+DATA_DIR_VARIABLE = "PIPELINE_DATA_DIR"
 DISABLED_FILE = "disabled.yaml"
 FILE_KEY = "__file__"
 LINE_KEY = "__line__"
@@ -115,12 +113,44 @@ def compile_pattern(entry: dict, path: Path, key: str = "pattern") -> re.Pattern
                         f"rule '{entry.get('id')}' lacks a '{key}' string") from exc
 
 
+def data_dir() -> Path:
+    """The project's data folder (default `data/`, or PIPELINE_DATA_DIR, or `data` in pipeline.toml).
+
+    What `pipeline retrain` learns lives under it, never in the installed package (which may be
+    read-only site-packages): the one place that says where. Each kind has its own folder:
+    - learned/: rule files named like the hand-written ones, whose entries are appended to the
+      same sections (so a diff shows what was learned), and learned decision weights;
+    - models/: fine-tuned NER models (models/ner-<hash>/; the newest is used);
+    - gold/: the gold store, every correction ever saved.
+    """
+    return Path(os.environ.get(DATA_DIR_VARIABLE) or "data")
+
+
+def set_data_dir(path: Path) -> None:
+    """Use this data folder from now on, in this process and the workers it starts."""
+    os.environ[DATA_DIR_VARIABLE] = str(path)
+    for cached in _rule_caches:
+        cached.cache_clear()
+
+
+def learned_dir() -> Path:
+    return data_dir() / "learned"
+
+
+def models_dir() -> Path:
+    return data_dir() / "models"
+
+
+def gold_dir() -> Path:
+    return data_dir() / "gold"
+
+
 def rule_path(name: str) -> Path:
     return RULES_DIR / name
 
 
 # Learned rules in memory, replacing those on disk while set (cross-validation trains and scores
-# fold after fold without writing files): file name -> parsed data. None: read LEARNED_DIR.
+# fold after fold without writing files): file name -> parsed data. None: read learned_dir().
 _learned_override: dict[str, dict] | None = None
 # Every cache built from the rules, cleared together when the learned rules change.
 _rule_caches: list = []
@@ -137,7 +167,7 @@ def rule_cache(function=None, *, maxsize: int = 1):
 
 def use_learned(learned: dict[str, dict] | None) -> None:
     """Extract with these learned rules from now on ({} for none: the stock pipeline; None for
-    the files in LEARNED_DIR)."""
+    the files in learned_dir())."""
     global _learned_override
     _learned_override = learned
     for cached in _rule_caches:
@@ -145,16 +175,16 @@ def use_learned(learned: dict[str, dict] | None) -> None:
 
 
 def learned_path(name: str) -> Path | None:
-    """The learned file `name` on disk, when the pipeline reads LEARNED_DIR (not while learned rules
+    """The learned file `name` on disk, when the pipeline reads learned_dir() (not while learned rules
     are set in memory, nor for the stock pipeline) and the file exists."""
-    path = LEARNED_DIR / name
+    path = learned_dir() / name
     return path if _learned_override is None and path.exists() else None
 
 
 def learned_data(name: str) -> dict[str, Any] | None:
     if _learned_override is not None:
         return _learned_override.get(name)
-    path = LEARNED_DIR / name
+    path = learned_dir() / name
     if not path.exists():
         return None
     data = read_rule_file(path)
@@ -176,7 +206,7 @@ def load(name: str) -> dict[str, Any]:
     for section_name, entries in learned.items():
         if section_name == LINE_KEY:
             continue
-        where = LEARNED_DIR / name
+        where = learned_dir() / name
         if not isinstance(data.get(section_name), list):
             raise RuleError(where, None, f"learned section '{section_name}' is not a section of {name}")
         for entry in entries:
@@ -193,7 +223,7 @@ def disabled_rules() -> frozenset[str]:
     data = learned_data(DISABLED_FILE)
     if not data:
         return frozenset()
-    path = LEARNED_DIR / DISABLED_FILE
+    path = learned_dir() / DISABLED_FILE
     return frozenset(entry["rule"] for entry in section(data, "disabled_rules", path, ["rule"]))
 
 
@@ -211,9 +241,11 @@ def check_no_unread_sections(name: str) -> None:
 def rules_version() -> str:
     """A short hash of every rule and weights file: output made under other rules is stale."""
     digest = hashlib.sha256()
-    for path in sorted([*RULES_DIR.glob("*.yaml"), *LEARNED_DIR.glob("*.yaml"),
-                        *RULES_DIR.glob("*.json"), *LEARNED_DIR.glob("*.json")]):
-        digest.update(str(path.relative_to(RULES_DIR)).encode())
+    for path in sorted([*RULES_DIR.glob("*.yaml"), *RULES_DIR.glob("*.json")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for path in sorted([*learned_dir().glob("*.yaml"), *learned_dir().glob("*.json")]):
+        digest.update(f"learned/{path.name}".encode())
         digest.update(path.read_bytes())
     if _learned_override is not None:
         digest.update(repr(sorted(_learned_override.items())).encode())

@@ -21,6 +21,8 @@ def test_settings_come_from_the_file_and_default_otherwise(tmp_path, monkeypatch
     assert load_settings() == Settings()
     (tmp_path / "pipeline.toml").write_text('[run]\nout = "tables"\nmax_bytes = "1MB"\nner = false\ntime_limit = 5\n')
     assert load_settings() == Settings(out=Path("tables"), max_bytes=1024 * 1024, ner=False, time_limit=5.0)
+    (tmp_path / "pipeline.toml").write_text('[run]\ndata = "project-data"\n')
+    assert load_settings().data == Path("project-data")
 
 
 def test_bad_config_files_name_the_file_and_the_setting(tmp_path):
@@ -31,6 +33,7 @@ def test_bad_config_files_name_the_file_and_the_setting(tmp_path):
         "[runs]\nner = true\n": "unknown table(s) ['runs']",
         "[run]\nner = \"yes\"\n": "ner must be true or false",
         "[run]\ntime_limit = -1\n": "time_limit must be a number of seconds",
+        "[run]\ndata = 3\n": "data must be a folder path string",
         "[run\n": "not valid TOML",
     }
     for text, message in cases.items():

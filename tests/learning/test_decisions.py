@@ -68,7 +68,7 @@ def test_cross_validation_scores_every_article_once_with_weights_fitted_without_
 
 def test_refit_writes_learned_weights_that_the_pipeline_then_uses(tmp_path, monkeypatch):
     gold, articles = gold_and_articles()
-    monkeypatch.setattr(rules, "LEARNED_DIR", tmp_path / "learned")
+    monkeypatch.setenv(rules.DATA_DIR_VARIABLE, str(tmp_path))
     assert decisions.refit(gold, articles, use_ner=False) is None  # 6 articles: too few to fit on
     assert not (tmp_path / "learned").exists()
 

@@ -3,6 +3,7 @@ and gives the same result twice. Each test works on its own copy of the rule fil
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,8 +21,8 @@ NEW_ARTICLE = FIXTURES / "new_article.txt"
 @pytest.fixture
 def workspace(tmp_path):
     rules = tmp_path / "rules"
-    shutil.copytree(REPO / "pipeline" / "stages" / "rules", rules, ignore=shutil.ignore_patterns("learned"))
-    env = {**os.environ, "PIPELINE_RULES_DIR": str(rules), "PIPELINE_MODELS_DIR": str(tmp_path / "models")}
+    shutil.copytree(REPO / "pipeline" / "stages" / "rules", rules)
+    env = {**os.environ, "PIPELINE_RULES_DIR": str(rules), "PIPELINE_DATA_DIR": str(tmp_path / "data")}
     return tmp_path, env
 
 
@@ -57,7 +58,7 @@ def test_a_tiny_gold_teaches_a_new_organisation_and_a_new_category_phrase(worksp
     assert orgs["ハルカゼ調剤"].startswith("learned.gaz.")
     categories = {r["text"]: (r["category"], r["rule"]) for r in rows(tmp / "after" / "data_categories.csv")}
     assert categories["処方薬情報"][0] == "health" and categories["処方薬情報"][1].startswith("learned.cat.")
-    learned = (tmp / "rules" / "learned" / "gazetteer.yaml").read_text(encoding="utf-8")
+    learned = (tmp / "data" / "learned" / "gazetteer.yaml").read_text(encoding="utf-8")
     assert "name: ハルカゼ調剤" in learned and "kind: company" in learned
 
 
@@ -74,20 +75,18 @@ def test_inconsistent_gold_that_would_lower_the_score_is_refused_unless_forced(w
     refused = pipeline(env, "retrain", careless, "--articles", ARTICLES, "--epochs", "0")
     assert refused.returncode == 1
     assert "refused: the cross-validated score drops" in refused.stderr
-    assert not (tmp / "rules" / "learned").exists() or not list((tmp / "rules" / "learned").iterdir())
+    assert not (tmp / "data" / "learned").exists() or not list((tmp / "data" / "learned").iterdir())
 
     forced = pipeline(env, "retrain", careless, "--articles", ARTICLES, "--epochs", "0", "--force")
     assert forced.returncode == 0, forced.stderr
-    assert "date.month_day" in forced.stdout and "switched off" in forced.stdout
-    disabled = (tmp / "rules" / "learned" / "disabled.yaml").read_text(encoding="utf-8")
-    assert "rule: date.month_day" in disabled
+    # 1 right of 4 on three articles is no proof that the rule is bad: it stays on.
+    assert re.search(r"date.month_day +0.25 +1/3\n", forced.stdout) and "switched off" not in forced.stdout
 
 
 def test_the_same_gold_and_seed_give_the_same_learned_files_and_model(workspace, tmp_path_factory):
     tmp, env = workspace
     other = tmp_path_factory.mktemp("again")
-    shutil.copytree(REPO / "pipeline" / "stages" / "rules", other / "rules", ignore=shutil.ignore_patterns("learned"))
-    env_again = {**env, "PIPELINE_RULES_DIR": str(other / "rules"), "PIPELINE_MODELS_DIR": str(other / "models")}
+    env_again = {**env, "PIPELINE_DATA_DIR": str(other / "data")}
     for environment in (env, env_again):
         result = pipeline(environment, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "2", "--seed", "7",
                           "--force")
@@ -96,11 +95,11 @@ def test_the_same_gold_and_seed_give_the_same_learned_files_and_model(workspace,
     def contents(folder):
         return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
-    learned = contents(tmp / "rules" / "learned")
-    assert learned and learned == contents(other / "rules" / "learned")
-    models = contents(tmp / "models")
+    learned = contents(tmp / "data" / "learned")
+    assert learned and learned == contents(other / "data" / "learned")
+    models = contents(tmp / "data" / "models")
     assert any(name.endswith("ner/model") for name in models)
-    assert models == contents(other / "models")
+    assert models == contents(other / "data" / "models")
 
 
 def test_the_pipeline_uses_the_newest_trained_model_and_reprocesses_for_it(workspace):
@@ -109,7 +108,7 @@ def test_the_pipeline_uses_the_newest_trained_model_and_reprocesses_for_it(works
     assert "1 articles processed" in first.stderr
     result = pipeline(env, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "2", "--force")
     assert result.returncode == 0, result.stderr
-    (model,) = (tmp / "models").glob("ner-*")
+    (model,) = (tmp / "data" / "models").glob("ner-*")
     script = "from pipeline.stages.ner import current_model; print(current_model())"
     chosen = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
                             check=True).stdout.strip()
@@ -133,3 +132,44 @@ def test_draft_gold_restates_the_output_and_keeps_corrections_safe(tmp_path):
     assert again.returncode == 2 and "may hold corrections" in again.stderr
     one = pipeline(env, "draft-gold", "s02_kitahama_fax", "--out", tmp_path / "out", "--to", tmp_path / "one.jsonl")
     assert one.returncode == 0 and len((tmp_path / "one.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_a_second_retrain_on_another_gold_file_keeps_what_the_first_taught(workspace):
+    tmp, env = workspace
+    first = pipeline(env, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "0", "--no-ner")
+    assert first.returncode == 0, first.stderr
+    second = pipeline(env, "retrain", REPO / "data" / "gold" / "samples.gold.jsonl", "--articles",
+                      REPO / "data" / "raw", "--epochs", "0", "--no-ner")
+    assert second.returncode == 0, second.stderr
+    assert "learning from the gold store" in second.stderr and ": 14 articles" in second.stderr
+    learned = (tmp / "data" / "learned" / "gazetteer.yaml").read_text(encoding="utf-8")
+    assert "name: ハルカゼ調剤" in learned, "the second retrain forgot the first gold file"
+
+    from_store_alone = pipeline(env, "retrain", "--epochs", "0", "--no-ner")
+    assert from_store_alone.returncode == 0, from_store_alone.stderr
+    assert (tmp / "data" / "learned" / "gazetteer.yaml").read_text(encoding="utf-8") == learned
+    after = pipeline(env, "run", NEW_ARTICLE, "--out", tmp / "after", "--no-ner")
+    assert after.returncode == 0, after.stderr
+    assert "ハルカゼ調剤" in {r["name"] for r in rows(tmp / "after" / "organizations.csv")}
+
+
+def test_a_rule_is_switched_off_only_when_even_its_best_case_precision_is_poor():
+    from pipeline.learning.rule_learning import Learned, RulePrecision, disable_rules
+
+    learned = Learned()
+    unlucky, bad, noisy = RulePrecision("date.a", tp=1, fp=3), RulePrecision("date.b", tp=0, fp=4), \
+        RulePrecision("date.c", tp=3, fp=12)
+    disable_rules([unlucky, bad, noisy], learned)
+    assert unlucky.precision_upper_bound > 0.5 > bad.precision_upper_bound
+    assert learned.disabled == ["date.b", "date.c"]
+
+
+def test_the_data_setting_puts_the_gold_store_and_the_learned_files_in_the_project_folder(workspace):
+    tmp, env = workspace
+    config = tmp / "pipeline.toml"
+    config.write_text(f'[run]\ndata = "{tmp / "project"}"\n', encoding="utf-8")
+    result = pipeline(env, "retrain", GOLD, "--articles", ARTICLES, "--epochs", "0", "--no-ner", "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert (tmp / "project" / "learned" / "gazetteer.yaml").exists()
+    assert len((tmp / "project" / "gold" / "records.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+    assert not (tmp / "data").exists() and not (REPO / "pipeline" / "stages" / "rules" / "learned").exists()
