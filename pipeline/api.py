@@ -42,10 +42,12 @@ def tables_to_frames(tables: Mapping[str, Iterable]) -> dict[str, pd.DataFrame]:
 
 @dataclass(frozen=True)
 class Tables:
-    """The six output tables as DataFrames; also reachable as `tables["incidents"]`."""
+    """The output tables as DataFrames; also reachable as `tables["incidents"]`. `cases` holds one
+    row per real-world incident, its articles linked by `incidents.case_id`."""
 
     articles: pd.DataFrame
     incidents: pd.DataFrame
+    cases: pd.DataFrame
     organizations: pd.DataFrame
     dates: pd.DataFrame
     counts: pd.DataFrame

@@ -1,0 +1,110 @@
+"""Organisation identity across articles: the keys under which one organisation is known.
+
+Two articles name the same organisation when their key sets meet. A key is the organisation
+stage's merge key (株式会社X = X = X社), after the rewrites of `rules/aliases.yaml` (港区教委 =
+港区教育委員会, 兵庫県尼崎市 = 尼崎市); a name listed under `aliases` stands for its entry's id
+(JR西日本 = 西日本旅客鉄道); a municipal body (〇〇市消防局, 〇〇市立小学校) also carries the key of
+its municipality. Keys are plain strings, so they can be indexed to find an article's
+candidate cases without comparing it to every stored article.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pipeline.stages.organizations import merge_key
+from pipeline.stages.rules import compile_pattern, load, rule_cache, rule_path, section
+
+ALIASES_FILE = "aliases.yaml"
+# A headline substring is looked up as a key only at a name's edges: not inside a Latin word
+# (JTB in i.JTB) and not before more katakana or Latin (三井住友 in 三井住友カード).
+_NAME_CONTINUES_BEFORE = re.compile(r"[A-Za-z0-9.&]")
+_NAME_CONTINUES_AFTER = re.compile(r"[A-Za-z0-9&゠-ヿ]")
+_GOVERNMENT_END = re.compile(r"[都道府県市区町村]$")
+_LONGEST_NAME = 24
+
+
+@dataclass(frozen=True)
+class IdentityRules:
+    alias_of: dict[str, str]  # merge key of a listed name -> its entry id
+    rewrites: list[tuple[re.Pattern[str], str]]
+    parts_of: list[re.Pattern[str]]
+    title_places: list[re.Pattern[str]]
+    not_places: frozenset[str]
+
+
+@rule_cache
+def identity_rules() -> IdentityRules:
+    path = rule_path(ALIASES_FILE)
+    data = load(ALIASES_FILE)
+    alias_of = {}
+    for entry in section(data, "aliases", path, ["names"]):
+        for name in entry["names"]:
+            alias_of[merge_key(name)] = entry["id"]
+    rewrites = [(compile_pattern(e, path), str(e["replace"])) for e in section(data, "rewrites", path, ["replace"])]
+    return IdentityRules(alias_of=alias_of, rewrites=rewrites,
+                         parts_of=[compile_pattern(e, path) for e in section(data, "parts_of", path)],
+                         title_places=[compile_pattern(e, path) for e in section(data, "title_places", path)],
+                         not_places=frozenset(w for e in section(data, "not_places", path, ["words"])
+                                              for w in e["words"]))
+
+
+def _rewritten(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).strip()
+    for pattern, replacement in identity_rules().rewrites:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def organisation_keys(name: str) -> set[str]:
+    """Every key `name` is known under (empty for an empty name)."""
+    if not name.strip():
+        return set()
+    rules = identity_rules()
+    keys = set()
+    for spelling in {name, _rewritten(name)}:
+        key = merge_key(spelling)
+        if key:
+            keys.add(rules.alias_of.get(key, key))
+    for spelling in list(keys):
+        for pattern in rules.parts_of:
+            match = pattern.match(spelling)
+            if match:
+                keys |= organisation_keys(match.group("unit"))
+    return keys
+
+
+def keys_of_names(names: Iterable[str]) -> set[str]:
+    return {key for name in names for key in organisation_keys(name)}
+
+
+def title_place_names(title: str) -> set[str]:
+    """The municipalities and prefectures a headline names (尼崎市の… -> 尼崎市)."""
+    text = unicodedata.normalize("NFKC", title)
+    rules = identity_rules()
+    names = {match.group("name") for pattern in rules.title_places for match in pattern.finditer(text)}
+    return names - rules.not_places
+
+
+def headline_name_candidates(title: str) -> set[str]:
+    """Keys that substrings of a headline could be, taken at a name's edges. Looked up against
+    the keys of stored cases, they find the case a headline is about even when the organisation
+    stage found no name in it (only real keys match, so most of these are never used)."""
+    text = unicodedata.normalize("NFKC", title)
+    rules = identity_rules()
+    candidates = set()
+    for start in range(len(text)):
+        if start and _NAME_CONTINUES_BEFORE.match(text[start - 1]):
+            continue
+        for end in range(start + 2, min(len(text), start + _LONGEST_NAME) + 1):
+            if end < len(text) and _NAME_CONTINUES_AFTER.match(text[end]):
+                continue
+            piece = text[start:end]
+            if len(piece) < 3 and not _GOVERNMENT_END.search(piece):
+                continue
+            key = re.sub(r"[\s・,、]", "", piece.casefold())
+            candidates.add(rules.alias_of.get(key, key))
+    return candidates
