@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline.stages.organizations import merge_key
+from pipeline.stages.organizations import merge_key, org_rules
 from pipeline.stages.rules import compile_pattern, load, rule_cache, rule_path, section
 
 ALIASES_FILE = "aliases.yaml"
@@ -34,6 +34,7 @@ class IdentityRules:
     parts_of: list[re.Pattern[str]]
     title_places: list[re.Pattern[str]]
     not_places: frozenset[str]
+    not_identities: frozenset[str]  # merge keys
 
 
 @rule_cache
@@ -49,7 +50,9 @@ def identity_rules() -> IdentityRules:
                          parts_of=[compile_pattern(e, path) for e in section(data, "parts_of", path)],
                          title_places=[compile_pattern(e, path) for e in section(data, "title_places", path)],
                          not_places=frozenset(w for e in section(data, "not_places", path, ["words"])
-                                              for w in e["words"]))
+                                              for w in e["words"]),
+                         not_identities=frozenset(merge_key(n) for e in section(data, "not_identities", path, ["names"])
+                                                  for n in e["names"]))
 
 
 def _rewritten(name: str) -> str:
@@ -59,9 +62,24 @@ def _rewritten(name: str) -> str:
     return text
 
 
+def names_a_reporter(name: str) -> bool:
+    """True for a news outlet or portal (by the gazetteer, its media pattern or `not_identities`)."""
+    rules = org_rules()
+    entry = rules.gazetteer.get(name)
+    return bool(entry and entry.media) or bool(rules.media.search(name)) \
+        or merge_key(name) in identity_rules().not_identities
+
+
+def names_an_authority(name: str) -> bool:
+    """True for a regulator, the police or a court (they are named in other bodies' incidents)."""
+    rules = org_rules()
+    entry = rules.gazetteer.get(name)
+    return bool(entry and entry.authority) or bool(rules.authority.search(name))
+
+
 def organisation_keys(name: str) -> set[str]:
-    """Every key `name` is known under (empty for an empty name)."""
-    if not name.strip():
+    """Every key `name` is known under (empty for an empty name or a news outlet)."""
+    if not name.strip() or names_a_reporter(name):
         return set()
     rules = identity_rules()
     keys = set()

@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Protocol
 
-from pipeline.cases.identity import headline_name_candidates, keys_of_names, title_place_names
+from pipeline.cases.identity import headline_name_candidates, keys_of_names, names_an_authority, title_place_names
 from pipeline.records import ArticleRow, CountRow, IncidentRow, OrganizationRow
+from pipeline.stages.incident import incident_rules
 from pipeline.stages.rules import load, rule_cache, rule_path, section
 
 LINKING_FILE = "linking.yaml"
@@ -99,17 +100,28 @@ def headline(article: ArticleRow, text: str) -> str:
     return next((line.strip() for line in text[:400].splitlines() if line.strip()), "")
 
 
+def headline_proper(title: str) -> tuple[int, int]:
+    """Where a headline's own words are: without its leading tag (【…】) and closing (source)."""
+    rules = incident_rules()
+    tag = rules.title_tag.match(title)
+    source = rules.title_source.search(title)
+    return (tag.end() if tag else 0), (source.start() if source else len(title))
+
+
 def article_facts(incident: IncidentRow, article: ArticleRow, text: str,
                   organizations: Iterable[OrganizationRow], counts: Iterable[CountRow]) -> ArticleFacts:
     title = headline(article, text)
-    title_end = text.find(title) + len(title) if title and title in text[:len(title) + 200] else 0
+    start, end = headline_proper(title)
+    offset = text.find(title) if title else -1
     names = [incident.victim]
     for org in organizations:
-        # Every victim-role mention, and any organisation the headline itself names: the victim
-        # choice may err, but the headline is about the organisation concerned.
-        if org.role == "victim" or org.start < title_end:
+        # Every victim-role mention, and the organisations the headline itself names (not its
+        # source, not a regulator or the police): the victim choice may err, but the headline is
+        # about the organisation concerned.
+        in_headline = offset >= 0 and offset + start <= org.start < offset + end
+        if org.role == "victim" or (in_headline and not names_an_authority(org.name)):
             names.append(org.name)
-    names += sorted(title_place_names(title))
+    names += sorted(title_place_names(title[start:end]))
     day = day_number(incident.announced_on) or day_number(article.reference_date)
     occurred = incident.occurred_on[:7] if len(incident.occurred_on) >= 7 and incident.occurred_on[:4].isdigit() \
         else ""
@@ -117,8 +129,8 @@ def article_facts(incident: IncidentRow, article: ArticleRow, text: str,
     if incident.affected_total is not None:
         figures.add(incident.affected_total)
     return ArticleFacts(article_id=incident.article_id, keys=frozenset(keys_of_names(names)),
-                        headline_keys=frozenset(headline_name_candidates(title)), cause=incident.cause, day=day,
-                        occurred=occurred, total=incident.affected_total, figures=frozenset(figures),
+                        headline_keys=frozenset(headline_name_candidates(title[start:end])), cause=incident.cause,
+                        day=day, occurred=occurred, total=incident.affected_total, figures=frozenset(figures),
                         categories=frozenset(c for c in incident.categories.split(";") if c))
 
 
