@@ -83,10 +83,9 @@ def organisation_keys(name: str) -> set[str]:
         return set()
     rules = identity_rules()
     keys = set()
-    for spelling in {name, _rewritten(name)}:
-        key = merge_key(spelling)
-        if key:
-            keys.add(rules.alias_of.get(key, key))
+    key = merge_key(_rewritten(name))
+    if key:
+        keys.add(rules.alias_of.get(key, key))
     for spelling in list(keys):
         for pattern in rules.parts_of:
             match = pattern.match(spelling)
