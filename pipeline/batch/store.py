@@ -323,13 +323,12 @@ class Store:
                 f"SELECT DISTINCT key FROM case_keys WHERE key IN ({', '.join('?' * len(chunk))})", chunk))
         return found
 
-    def members_with_keys(self, keys: set[str], per_case: int) -> list[Member]:
-        ordered = sorted(keys)
+    def members_with_keys(self, keys: set[str], per_case: int, cases_per_key: int) -> list[Member]:
         case_ids: set[str] = set()
-        for start in range(0, len(ordered), _BOUND_VALUES):
-            chunk = ordered[start:start + _BOUND_VALUES]
-            case_ids.update(case_id for (case_id,) in self.connection.execute(
-                f"SELECT DISTINCT case_id FROM case_keys WHERE key IN ({', '.join('?' * len(chunk))})", chunk))
+        for key in sorted(keys):
+            case_ids.update(case_id for (case_id, _) in self.connection.execute(
+                "SELECT case_id, MAX(rowid) AS latest FROM case_keys WHERE key = ? GROUP BY case_id "
+                "ORDER BY latest DESC LIMIT ?", (key, cases_per_key)))
         members = []
         for case_id in sorted(case_ids):
             members += [Member(case_id, ArticleFacts.from_json(facts)) for (facts,) in self.connection.execute(
@@ -347,7 +346,7 @@ class Store:
             db.execute("INSERT INTO case_members (article_id, case_id, facts) VALUES (?, ?, ?)",
                        (article_id, member.case_id, member.facts.to_json()))
             db.executemany("INSERT INTO case_keys (key, case_id, article_id) VALUES (?, ?, ?)",
-                           [(key, member.case_id, article_id) for key in sorted(member.facts.keys)])
+                           [(key, member.case_id, article_id) for key in sorted(member.facts.indexed)])
             db.execute("UPDATE incidents SET case_id = ? WHERE article_id = ?", (member.case_id, article_id))
 
     # -- helpers ------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ class IdentityRules:
     title_places: list[re.Pattern[str]]
     not_places: frozenset[str]
     not_identities: frozenset[str]  # merge keys
+    name_ends: tuple[str, ...]
 
 
 @rule_cache
@@ -52,7 +53,9 @@ def identity_rules() -> IdentityRules:
                          not_places=frozenset(w for e in section(data, "not_places", path, ["words"])
                                               for w in e["words"]),
                          not_identities=frozenset(merge_key(n) for e in section(data, "not_identities", path, ["names"])
-                                                  for n in e["names"]))
+                                                  for n in e["names"]),
+                         name_ends=tuple(w for e in section(data, "headline_name_ends", path, ["words"])
+                                         for w in e["words"]))
 
 
 def _rewritten(name: str) -> str:
@@ -125,3 +128,10 @@ def headline_name_candidates(title: str) -> set[str]:
             key = re.sub(r"[\s・,、]", "", piece.casefold())
             candidates.add(rules.alias_of.get(key, key))
     return candidates
+
+
+def headline_index_names(candidates: Iterable[str]) -> set[str]:
+    """The headline candidates that end like an organisation's name (…センター, …市) and hold more
+    than the ending: indexed to find an article by a name its headline gives, not to prove identity."""
+    ends = identity_rules().name_ends
+    return {c for c in candidates if any(c.endswith(end) and len(c) >= len(end) + 2 for end in ends)}

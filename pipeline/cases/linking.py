@@ -16,7 +16,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Protocol
 
-from pipeline.cases.identity import headline_name_candidates, keys_of_names, names_an_authority, title_place_names
+from pipeline.cases.identity import (
+    headline_index_names,
+    headline_name_candidates,
+    keys_of_names,
+    names_an_authority,
+    title_place_names,
+)
 from pipeline.records import ArticleRow, CountRow, IncidentRow, OrganizationRow
 from pipeline.stages.incident import incident_rules
 from pipeline.stages.rules import load, rule_cache, rule_path, section
@@ -25,6 +31,9 @@ LINKING_FILE = "linking.yaml"
 # How many members of one candidate case an article is compared with (the latest ones): a
 # case of hundreds of copies costs no more than one of a few articles.
 MEMBERS_COMPARED = 12
+# How many cases found under one key are compared (the latest ones): a key that turns out common
+# (a headline word that looks like a name) cannot make every article meet every case.
+CASES_PER_KEY = 50
 # Causes that say nothing about which incident it is.
 _ANY_CAUSE = {"", "unknown", "other"}
 
@@ -60,6 +69,7 @@ class ArticleFacts:
     article_id: str
     keys: frozenset[str]  # identity keys: victim, victim-role organisations, names in the headline
     headline_keys: frozenset[str]  # every key a headline substring could be
+    indexed: frozenset[str]  # what the article is found under: its keys and the headline's name-like pieces
     cause: str
     day: int | None  # the report's date (announced, else the article's date) as a day number
     occurred: str  # YYYY-MM of the occurrence, "" when unknown
@@ -69,14 +79,14 @@ class ArticleFacts:
 
     def to_json(self) -> str:
         data = asdict(self)
-        for name in ("keys", "headline_keys", "figures", "categories"):
+        for name in ("keys", "headline_keys", "indexed", "figures", "categories"):
             data[name] = sorted(data[name])
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> ArticleFacts:
         data = json.loads(text)
-        for name in ("keys", "headline_keys", "figures", "categories"):
+        for name in ("keys", "headline_keys", "indexed", "figures", "categories"):
             data[name] = frozenset(data[name])
         return cls(**data)
 
@@ -128,8 +138,10 @@ def article_facts(incident: IncidentRow, article: ArticleRow, text: str,
     figures = {count.value for count in counts if count.unit in ("件", "人", "名")}
     if incident.affected_total is not None:
         figures.add(incident.affected_total)
-    return ArticleFacts(article_id=incident.article_id, keys=frozenset(keys_of_names(names)),
-                        headline_keys=frozenset(headline_name_candidates(title[start:end])), cause=incident.cause,
+    keys = keys_of_names(names)
+    headline_keys = headline_name_candidates(title[start:end])
+    return ArticleFacts(article_id=incident.article_id, keys=frozenset(keys), headline_keys=frozenset(headline_keys),
+                        indexed=frozenset(keys | headline_index_names(headline_keys)), cause=incident.cause,
                         day=day, occurred=occurred, total=incident.affected_total, figures=frozenset(figures),
                         categories=frozenset(c for c in incident.categories.split(";") if c))
 
@@ -186,8 +198,8 @@ class CaseIndex(Protocol):
     def known_keys(self, candidates: set[str]) -> set[str]:
         """The subset of `candidates` that some linked article carries."""
 
-    def members_with_keys(self, keys: set[str], per_case: int) -> list[Member]:
-        """The latest `per_case` members of every case one of whose members carries one of `keys`."""
+    def members_with_keys(self, keys: set[str], per_case: int, cases_per_key: int) -> list[Member]:
+        """The latest `per_case` members of the latest `cases_per_key` cases found under each of `keys`."""
 
     def case_exists(self, case_id: str) -> bool: ...
 
@@ -208,7 +220,7 @@ def link_article(facts: ArticleFacts, index: CaseIndex) -> str:
     """Put one incident article into its case (an existing one it reports, else a new one); return the id."""
     lookup = set(facts.keys) | index.known_keys(set(facts.headline_keys))
     best: tuple[int, str] | None = None
-    for member in index.members_with_keys(lookup, MEMBERS_COMPARED) if lookup else []:
+    for member in index.members_with_keys(lookup, MEMBERS_COMPARED, CASES_PER_KEY) if lookup else []:
         if same_incident(facts, member.facts):
             score = (_closeness(facts, member.facts), member.case_id)
             best = score if best is None or score < best else best
@@ -234,8 +246,8 @@ class MemoryCaseIndex:
     def known_keys(self, candidates: set[str]) -> set[str]:
         return {key for key in candidates if key in self.cases_by_key}
 
-    def members_with_keys(self, keys: set[str], per_case: int) -> list[Member]:
-        case_ids = sorted({case_id for key in keys for case_id in self.cases_by_key.get(key, [])})
+    def members_with_keys(self, keys: set[str], per_case: int, cases_per_key: int) -> list[Member]:
+        case_ids = sorted({case_id for key in keys for case_id in self.cases_by_key.get(key, [])[-cases_per_key:]})
         return [Member(case_id, facts) for case_id in case_ids for facts in self.members[case_id][-per_case:]]
 
     def case_exists(self, case_id: str) -> bool:
@@ -243,7 +255,8 @@ class MemoryCaseIndex:
 
     def add_member(self, member: Member) -> None:
         self.members.setdefault(member.case_id, []).append(member.facts)
-        for key in member.facts.keys:
+        for key in member.facts.indexed:
             cases = self.cases_by_key.setdefault(key, [])
-            if member.case_id not in cases:
-                cases.append(member.case_id)
+            if member.case_id in cases:
+                cases.remove(member.case_id)
+            cases.append(member.case_id)  # the latest case last

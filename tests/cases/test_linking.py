@@ -36,8 +36,9 @@ def test_the_cases_table_combines_the_reports(tables):
 
 def facts(article_id: str, day: str, cause: str = "loss", total: int | None = 412,
           keys: tuple[str, ...] = ("北浜市",)) -> ArticleFacts:
-    return ArticleFacts(article_id=article_id, keys=frozenset(keys), headline_keys=frozenset(), cause=cause,
-                        day=day_number(day), occurred="", total=total, figures=frozenset({total} if total else ()))
+    return ArticleFacts(article_id=article_id, keys=frozenset(keys), headline_keys=frozenset(),
+                        indexed=frozenset(keys), cause=cause, day=day_number(day), occurred="", total=total,
+                        figures=frozenset({total} if total else ()))
 
 
 def test_reports_within_two_weeks_link_even_when_their_causes_differ():
