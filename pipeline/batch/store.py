@@ -92,8 +92,12 @@ def _schema() -> str:
             seq INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, facts TEXT NOT NULL)""",
         "CREATE INDEX IF NOT EXISTS case_members_by_case ON case_members (case_id, seq)",
         "CREATE TABLE IF NOT EXISTS case_keys (key TEXT NOT NULL, case_id TEXT NOT NULL, article_id TEXT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS case_keys_by_key ON case_keys (key, case_id)",
         "CREATE INDEX IF NOT EXISTS case_keys_by_article ON case_keys (article_id)",
+        # Per key, the cases found under it and when one last joined (its latest member's seq), so
+        # that a look-up reads the latest few cases of a key, not every article ever filed under it.
+        """CREATE TABLE IF NOT EXISTS key_cases (
+            key TEXT NOT NULL, case_id TEXT NOT NULL, latest INTEGER NOT NULL, PRIMARY KEY (key, case_id))""",
+        "CREATE INDEX IF NOT EXISTS key_cases_by_latest ON key_cases (key, latest)",
     ]
     for table, record_type in ROW_TABLES.items():
         columns = ", ".join(f'"{n}" {_sql_type(t)}' for n, t in _hints(record_type).items())
@@ -320,15 +324,14 @@ class Store:
         for start in range(0, len(ordered), _BOUND_VALUES):
             chunk = ordered[start:start + _BOUND_VALUES]
             found.update(key for (key,) in self.connection.execute(
-                f"SELECT DISTINCT key FROM case_keys WHERE key IN ({', '.join('?' * len(chunk))})", chunk))
+                f"SELECT DISTINCT key FROM key_cases WHERE key IN ({', '.join('?' * len(chunk))})", chunk))
         return found
 
     def members_with_keys(self, keys: set[str], per_case: int, cases_per_key: int) -> list[Member]:
         case_ids: set[str] = set()
         for key in sorted(keys):
-            case_ids.update(case_id for (case_id, _) in self.connection.execute(
-                "SELECT case_id, MAX(rowid) AS latest FROM case_keys WHERE key = ? GROUP BY case_id "
-                "ORDER BY latest DESC LIMIT ?", (key, cases_per_key)))
+            case_ids.update(case_id for (case_id,) in self.connection.execute(
+                "SELECT case_id FROM key_cases WHERE key = ? ORDER BY latest DESC LIMIT ?", (key, cases_per_key)))
         members = []
         for case_id in sorted(case_ids):
             members += [Member(case_id, ArticleFacts.from_json(facts)) for (facts,) in self.connection.execute(
@@ -343,10 +346,14 @@ class Store:
         """Put an article into a case: its membership, its keys and its incidents.csv case_id together."""
         article_id = member.facts.article_id
         with self._transaction() as db:
-            db.execute("INSERT INTO case_members (article_id, case_id, facts) VALUES (?, ?, ?)",
-                       (article_id, member.case_id, member.facts.to_json()))
+            seq = db.execute("INSERT INTO case_members (article_id, case_id, facts) VALUES (?, ?, ?)",
+                             (article_id, member.case_id, member.facts.to_json())).lastrowid
+            keys = sorted(member.facts.indexed)
             db.executemany("INSERT INTO case_keys (key, case_id, article_id) VALUES (?, ?, ?)",
-                           [(key, member.case_id, article_id) for key in sorted(member.facts.indexed)])
+                           [(key, member.case_id, article_id) for key in keys])
+            db.executemany("INSERT INTO key_cases (key, case_id, latest) VALUES (?, ?, ?) "
+                           "ON CONFLICT (key, case_id) DO UPDATE SET latest = excluded.latest",
+                           [(key, member.case_id, seq) for key in keys])
             db.execute("UPDATE incidents SET case_id = ? WHERE article_id = ?", (member.case_id, article_id))
 
     # -- helpers ------------------------------------------------------------------------------
@@ -355,7 +362,9 @@ class Store:
         db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
         for table in ROW_TABLES:
             db.execute(f'DELETE FROM "{table}" WHERE article_id = ?', (article_id,))
-        # The article leaves its case; the case keeps its id and its other articles.
+        # The article leaves its case; the case keeps its id and its other articles. Its key_cases
+        # rows stay: at worst they lead a look-up to a case that no longer holds that key, where
+        # the comparison with the case's articles decides.
         db.execute("DELETE FROM case_members WHERE article_id = ?", (article_id,))
         db.execute("DELETE FROM case_keys WHERE article_id = ?", (article_id,))
 

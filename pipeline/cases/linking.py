@@ -14,6 +14,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
+from itertools import islice
 from typing import Protocol
 
 from pipeline.cases.identity import (
@@ -33,7 +35,7 @@ LINKING_FILE = "linking.yaml"
 MEMBERS_COMPARED = 12
 # How many cases found under one key are compared (the latest ones): a key that turns out common
 # (a headline word that looks like a name) cannot make every article meet every case.
-CASES_PER_KEY = 50
+CASES_PER_KEY = 20
 # Causes that say nothing about which incident it is.
 _ANY_CAUSE = {"", "unknown", "other"}
 
@@ -85,10 +87,16 @@ class ArticleFacts:
 
     @classmethod
     def from_json(cls, text: str) -> ArticleFacts:
-        data = json.loads(text)
-        for name in ("keys", "headline_keys", "indexed", "figures", "categories"):
-            data[name] = frozenset(data[name])
-        return cls(**data)
+        return _parsed_facts(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parsed_facts(text: str) -> ArticleFacts:
+    """Facts read back from the store (cached: the members of a busy case are read again and again)."""
+    data = json.loads(text)
+    for name in ("keys", "headline_keys", "indexed", "figures", "categories"):
+        data[name] = frozenset(data[name])
+    return ArticleFacts(**data)
 
 
 def day_number(value: str) -> int | None:
@@ -241,13 +249,14 @@ class MemoryCaseIndex:
 
     def __init__(self) -> None:
         self.members: dict[str, list[ArticleFacts]] = {}
-        self.cases_by_key: dict[str, list[str]] = {}
+        self.cases_by_key: dict[str, dict[str, None]] = {}  # key -> case ids, the latest joined last
 
     def known_keys(self, candidates: set[str]) -> set[str]:
         return {key for key in candidates if key in self.cases_by_key}
 
     def members_with_keys(self, keys: set[str], per_case: int, cases_per_key: int) -> list[Member]:
-        case_ids = sorted({case_id for key in keys for case_id in self.cases_by_key.get(key, [])[-cases_per_key:]})
+        case_ids = sorted({case_id for key in keys
+                           for case_id in islice(reversed(self.cases_by_key.get(key, {})), cases_per_key)})
         return [Member(case_id, facts) for case_id in case_ids for facts in self.members[case_id][-per_case:]]
 
     def case_exists(self, case_id: str) -> bool:
@@ -256,7 +265,6 @@ class MemoryCaseIndex:
     def add_member(self, member: Member) -> None:
         self.members.setdefault(member.case_id, []).append(member.facts)
         for key in member.facts.indexed:
-            cases = self.cases_by_key.setdefault(key, [])
-            if member.case_id in cases:
-                cases.remove(member.case_id)
-            cases.append(member.case_id)  # the latest case last
+            cases = self.cases_by_key.setdefault(key, {})
+            cases.pop(member.case_id, None)
+            cases[member.case_id] = None  # the latest case last
