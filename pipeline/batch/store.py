@@ -5,6 +5,11 @@ killed at any point leaves each article either wholly old or wholly new, and the
 up where it stopped. The CSV tables are exports of this store; the store keeps exact text (the
 CSV writer adds the spreadsheet guard).
 
+Cases (pipeline/cases/) live beside the articles: each linked incident article's case and what
+linking knows of it (`case_members`), its keys (`case_keys`), and per key the cases filed under
+it (`key_cases`, indexed, so that finding an article's candidate cases never scans the store).
+`cases.csv` is derived from the incidents on export.
+
 What makes a stored article current: the same `input_key` (a hash of everything extraction reads
 from the input: text, title, reference date) and the same `extractor` (a hash of the rules, the
 code version and the NER setting). Anything else is reprocessed.
@@ -141,11 +146,6 @@ def _upgrade_from_schema_1(connection: sqlite3.Connection) -> None:
         db.execute("UPDATE incidents SET case_id = '', affected_qualifier = '', confidence = 0.0, evidence = ''")
 
 
-def _upgrade_from_schema_2(connection: sqlite3.Connection) -> None:
-    """Schema 3 adds the case tables (created by `_schema`), empty: the next run links every stored
-    incident article, as it links any incident article not yet in a case, without re-extracting."""
-
-
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -172,8 +172,8 @@ class Store:
             connection.execute("PRAGMA synchronous=NORMAL")
             if version == 1:
                 _upgrade_from_schema_1(connection)
-            if version in (1, 2):
-                _upgrade_from_schema_2(connection)
+            # Schema 3 only adds the case tables, created empty below: the next run links every
+            # stored incident article (as it links any not yet in a case) without re-extracting it.
             connection.executescript(_schema())
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
