@@ -25,6 +25,7 @@ _NAME_CONTINUES_BEFORE = re.compile(r"[A-Za-z0-9.&]")
 _NAME_CONTINUES_AFTER = re.compile(r"[A-Za-z0-9&゠-ヿ]")
 _GOVERNMENT_END = re.compile(r"[都道府県市区町村]$")
 _LONGEST_NAME = 24
+_FOREIGN_RUN = re.compile(r"[a-z゠-ヿ][a-z0-9゠-ヿ.&!']{2,}")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def organisation_keys(name: str) -> set[str]:
     rules = identity_rules()
     keys = set()
     key = merge_key(_rewritten(name))
-    if key:
+    if len(key) >= 2:  # one character names nothing (市, 社)
         keys.add(rules.alias_of.get(key, key))
     for spelling in list(keys):
         for pattern in rules.parts_of:
@@ -131,7 +132,10 @@ def headline_name_candidates(title: str) -> set[str]:
 
 
 def headline_index_names(candidates: Iterable[str]) -> set[str]:
-    """The headline candidates that end like an organisation's name (…センター, …市) and hold more
-    than the ending: indexed to find an article by a name its headline gives, not to prove identity."""
+    """The headline candidates that look like a name: ending like an organisation's (…センター, …市)
+    with more than the ending, or katakana or Latin letters up to a name's edge (マリオット, JTB). They are
+    indexed to find an article by a name its headline gives, never to prove identity, so a common
+    word among them costs a comparison, not a false link."""
     ends = identity_rules().name_ends
-    return {c for c in candidates if any(c.endswith(end) and len(c) >= len(end) + 2 for end in ends)}
+    return {c for c in candidates
+            if any(c.endswith(end) and len(c) >= len(end) + 2 for end in ends) or _FOREIGN_RUN.fullmatch(c)}

@@ -5,6 +5,7 @@ from dataclasses import replace
 import pytest
 
 import pipeline
+from pipeline.cases.identity import headline_index_names, headline_name_candidates
 from pipeline.cases.linking import ArticleFacts, MemoryCaseIndex, day_number, link_articles, same_incident
 from tests.cases.articles import ALL, SAME_INCIDENT
 
@@ -73,3 +74,13 @@ def test_a_joining_article_keeps_the_case_id_and_ids_do_not_depend_on_the_run():
     again = link_articles([facts("c", "2027-01-01"), facts("b", "2025-03-06"), facts("a", "2025-03-04")],
                           MemoryCaseIndex())
     assert again == {**first, **then}
+
+
+def test_a_stored_article_known_only_by_its_headline_is_found_by_a_later_report_naming_it():
+    headline = headline_name_candidates("クローバー運輸で顧客情報流出か 412人分")
+    stored = replace(facts("a", "2025-03-04", keys=()), headline_keys=frozenset(headline),
+                     indexed=frozenset(headline_index_names(headline)))
+    index = MemoryCaseIndex()
+    first = link_articles([stored], index)
+    later = link_articles([facts("b", "2025-03-20", keys=("クローバー運輸",))], index)
+    assert later["b"] == first["a"]
