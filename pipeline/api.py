@@ -1,4 +1,4 @@
-"""The Python API for notebooks: `pipeline.extract(...)` gives the six tables as DataFrames.
+"""The Python API for notebooks: `pipeline.extract(...)` gives the seven tables as DataFrames (cases linked in memory).
 
     >>> import pipeline
     >>> tables = pipeline.extract(["北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。"])
