@@ -103,6 +103,8 @@ def _schema() -> str:
         """CREATE TABLE IF NOT EXISTS key_cases (
             key TEXT NOT NULL, case_id TEXT NOT NULL, latest INTEGER NOT NULL, PRIMARY KEY (key, case_id))""",
         "CREATE INDEX IF NOT EXISTS key_cases_by_latest ON key_cases (key, latest)",
+        # Every key ever filed, one row each: is a headline piece a known key? (a primary-key look-up)
+        "CREATE TABLE IF NOT EXISTS case_known_keys (key TEXT PRIMARY KEY) WITHOUT ROWID",
     ]
     for table, record_type in ROW_TABLES.items():
         columns = ", ".join(f'"{n}" {_sql_type(t)}' for n, t in _hints(record_type).items())
@@ -324,7 +326,7 @@ class Store:
         for start in range(0, len(ordered), _BOUND_VALUES):
             chunk = ordered[start:start + _BOUND_VALUES]
             found.update(key for (key,) in self.connection.execute(
-                f"SELECT DISTINCT key FROM key_cases WHERE key IN ({', '.join('?' * len(chunk))})", chunk))
+                f"SELECT key FROM case_known_keys WHERE key IN ({', '.join('?' * len(chunk))})", chunk))
         return found
 
     def members_with_keys(self, keys: set[str], per_case: int, cases_per_key: int) -> list[Member]:
@@ -354,6 +356,7 @@ class Store:
             db.executemany("INSERT INTO key_cases (key, case_id, latest) VALUES (?, ?, ?) "
                            "ON CONFLICT (key, case_id) DO UPDATE SET latest = excluded.latest",
                            [(key, member.case_id, seq) for key in keys])
+            db.executemany("INSERT OR IGNORE INTO case_known_keys (key) VALUES (?)", [(key,) for key in keys])
             db.execute("UPDATE incidents SET case_id = ? WHERE article_id = ?", (member.case_id, article_id))
 
     # -- helpers ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.stages.organizations import merge_key, org_rules
-from pipeline.stages.rules import compile_pattern, load, rule_cache, rule_path, section
+from pipeline.stages.rules import alternation, compile_pattern, load, rule_cache, rule_path, section
 
 ALIASES_FILE = "aliases.yaml"
 # A headline substring is looked up as a key only at a name's edges: not inside a Latin word
@@ -25,6 +25,8 @@ _NAME_CONTINUES_BEFORE = re.compile(r"[A-Za-z0-9.&]")
 _NAME_CONTINUES_AFTER = re.compile(r"[A-Za-z0-9&゠-ヿ]")
 _GOVERNMENT_END = re.compile(r"[都道府県市区町村]$")
 _LONGEST_NAME = 24
+# Left out of a key, as merge_key leaves them out.
+_SEPARATORS = str.maketrans("", "", " \t\u3000・,、")
 _FOREIGN_RUN = re.compile(r"[a-z゠-ヿ][a-z0-9゠-ヿ.&!']{2,}")
 
 
@@ -36,7 +38,7 @@ class IdentityRules:
     title_places: list[re.Pattern[str]]
     not_places: frozenset[str]
     not_identities: frozenset[str]  # merge keys
-    name_ends: tuple[str, ...]
+    name_end: re.Pattern[str]  # a name ending (…センター, …市) after at least two characters
 
 
 @rule_cache
@@ -55,8 +57,9 @@ def identity_rules() -> IdentityRules:
                                               for w in e["words"]),
                          not_identities=frozenset(merge_key(n) for e in section(data, "not_identities", path, ["names"])
                                                   for n in e["names"]),
-                         name_ends=tuple(w for e in section(data, "headline_name_ends", path, ["words"])
-                                         for w in e["words"]))
+                         name_end=re.compile(r"..(?:" + alternation(
+                             w for e in section(data, "headline_name_ends", path, ["words"]) for w in e["words"])
+                             + r")$"))
 
 
 def _rewritten(name: str) -> str:
@@ -115,19 +118,21 @@ def headline_name_candidates(title: str) -> set[str]:
     the keys of stored cases, they find the case a headline is about even when the organisation
     stage found no name in it (only real keys match, so most of these are never used)."""
     text = unicodedata.normalize("NFKC", title)
-    rules = identity_rules()
+    alias_of = identity_rules().alias_of
+    ends = [end for end in range(len(text) + 1) if end == len(text) or not _NAME_CONTINUES_AFTER.match(text[end])]
     candidates = set()
     for start in range(len(text)):
         if start and _NAME_CONTINUES_BEFORE.match(text[start - 1]):
             continue
-        for end in range(start + 2, min(len(text), start + _LONGEST_NAME) + 1):
-            if end < len(text) and _NAME_CONTINUES_AFTER.match(text[end]):
+        for end in ends:
+            if end < start + 2:
                 continue
-            piece = text[start:end]
-            if len(piece) < 3 and not _GOVERNMENT_END.search(piece):
+            if end > start + _LONGEST_NAME:
+                break
+            if end - start < 3 and not _GOVERNMENT_END.search(text[start:end]):
                 continue
-            key = re.sub(r"[\s・,、]", "", piece.casefold())
-            candidates.add(rules.alias_of.get(key, key))
+            key = text[start:end].casefold().translate(_SEPARATORS)
+            candidates.add(alias_of.get(key, key))
     return candidates
 
 
@@ -136,6 +141,5 @@ def headline_index_names(candidates: Iterable[str]) -> set[str]:
     with more than the ending, or katakana or Latin letters up to a name's edge (マリオット, JTB). They are
     indexed to find an article by a name its headline gives, never to prove identity, so a common
     word among them costs a comparison, not a false link."""
-    ends = identity_rules().name_ends
-    return {c for c in candidates
-            if any(c.endswith(end) and len(c) >= len(end) + 2 for end in ends) or _FOREIGN_RUN.fullmatch(c)}
+    name_end = identity_rules().name_end
+    return {c for c in candidates if name_end.search(c) or _FOREIGN_RUN.fullmatch(c)}

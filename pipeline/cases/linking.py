@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
 from itertools import islice
@@ -80,7 +80,7 @@ class ArticleFacts:
     categories: frozenset[str] = field(default_factory=frozenset)
 
     def to_json(self) -> str:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         for name in ("keys", "headline_keys", "indexed", "figures", "categories"):
             data[name] = sorted(data[name])
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
