@@ -68,6 +68,10 @@ def main() -> None:
     print(f"corpus: {len(corpus)} extracted articles ({incidents} incidents), repeated with distinct ids")
     print(f"{'articles':>9} {'linked':>7} {'cases':>6} {'seconds':>8} {'ms/article':>11} {'µs/(n log2 n)':>14}")
     with tempfile.TemporaryDirectory() as scratch:
+        # Warm up first (rule files read, patterns compiled), so that the first size is not charged for it.
+        with Store.open(Path(scratch) / "warm-up") as store:
+            fill(store, corpus, len(corpus))
+            link_store(store)
         for n in (int(size) for size in options.sizes.split(",")):
             out = Path(scratch) / f"n{n}"
             with Store.open(out) as store:
