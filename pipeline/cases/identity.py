@@ -143,3 +143,15 @@ def headline_index_names(candidates: Iterable[str]) -> set[str]:
     word among them costs a comparison, not a false link."""
     name_end = identity_rules().name_end
     return {c for c in candidates if name_end.search(c) or _FOREIGN_RUN.fullmatch(c)}
+
+
+@rule_cache
+def _common_word_keys() -> frozenset[str]:
+    rules = org_rules()
+    return frozenset(merge_key(word) for word in rules.common_words | rules.generic_names)
+
+
+def is_common_word(key: str) -> bool:
+    """A key that is also an everyday word (アクセス, システム, USB): in a headline it is that word, not
+    the organisation of that name."""
+    return key in _common_word_keys()

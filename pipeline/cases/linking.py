@@ -21,6 +21,7 @@ from typing import Protocol
 from pipeline.cases.identity import (
     headline_index_names,
     headline_name_candidates,
+    is_common_word,
     keys_of_names,
     names_an_authority,
     title_place_names,
@@ -155,7 +156,11 @@ def article_facts(incident: IncidentRow, article: ArticleRow, text: str,
 
 
 def same_organisation(a: ArticleFacts, b: ArticleFacts) -> bool:
-    return bool(a.keys & b.keys or a.keys & b.headline_keys or b.keys & a.headline_keys)
+    """One shares a key with the other, or names its key in its headline (not as an everyday word)."""
+    if a.keys & b.keys:
+        return True
+    named = (a.keys & b.headline_keys) | (b.keys & a.headline_keys)
+    return any(not is_common_word(key) for key in named)
 
 
 def _causes_agree(a: str, b: str, rules: LinkingRules) -> bool:

@@ -84,3 +84,10 @@ def test_a_stored_article_known_only_by_its_headline_is_found_by_a_later_report_
     first = link_articles([stored], index)
     later = link_articles([facts("b", "2025-03-20", keys=("クローバー運輸",))], index)
     assert later["b"] == first["a"]
+
+
+def test_an_organisation_named_like_an_everyday_word_is_not_found_in_every_headline():
+    headline = frozenset(headline_name_candidates("通販サイトに不正アクセス 顧客情報412件流出か"))
+    news = replace(facts("a", "2025-03-04", keys=("通販大手",)), headline_keys=headline)
+    assert not same_incident(news, facts("b", "2025-03-05", keys=("アクセス",)))
+    assert same_incident(news, facts("b", "2025-03-05", keys=("通販大手",)))
