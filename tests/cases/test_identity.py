@@ -1,6 +1,12 @@
 """Organisation identity across articles: which spellings share a key, and which do not."""
 
+import os
+import shutil
+import subprocess
+import sys
+
 from pipeline.cases.identity import headline_name_candidates, organisation_keys, title_place_names
+from tests.conftest import REPO
 
 
 def same_organisation(a: str, b: str) -> bool:
@@ -47,3 +53,19 @@ def test_a_headline_municipality_is_a_place_but_a_district_word_is_not():
     assert title_place_names("北浜市の46万人分USB、見つかる") == {"北浜市"}
     assert "北浜市" in title_place_names("北浜市長が陳謝")
     assert title_place_names("地区の名簿を誤掲載") == set()
+
+
+def test_a_malformed_aliases_file_stops_the_run_before_any_article_is_read(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "pipeline" / "stages" / "rules", rules)
+    aliases = rules / "aliases.yaml"
+    aliases.write_text(aliases.read_text(encoding="utf-8").replace("pattern: '教委$'", "pattern: '(教委$'"),
+                       encoding="utf-8")
+    (tmp_path / "a.txt").write_text("北浜市は6月3日、氏名を誤送信した。", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", tmp_path / "a.txt", "--out", tmp_path / "out"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PIPELINE_RULES_DIR": str(rules)})
+    assert result.returncode == 2
+    assert f"error: malformed rule file: {aliases}:" in result.stderr
+    assert "rule 'rewrite.kyoui': bad regular expression" in result.stderr
+    assert not (tmp_path / "out" / "articles.csv").exists()
