@@ -1,11 +1,12 @@
 """Organisation identity across articles: which spellings share a key, and which do not."""
 
-import os
 import shutil
-import subprocess
-import sys
 
-from pipeline.cases.identity import headline_name_candidates, organisation_keys, title_place_names
+import pytest
+
+import pipeline.stages.rules as rule_files
+from pipeline.cases.identity import headline_name_candidates, identity_rules, organisation_keys, title_place_names
+from pipeline.stages.rules import RuleError, use_learned
 from tests.conftest import REPO
 
 
@@ -55,17 +56,17 @@ def test_a_headline_municipality_is_a_place_but_a_district_word_is_not():
     assert title_place_names("地区の名簿を誤掲載") == set()
 
 
-def test_a_malformed_aliases_file_stops_the_run_before_any_article_is_read(tmp_path):
+def test_a_malformed_aliases_file_is_reported_with_its_file_and_rule(tmp_path, monkeypatch):
     rules = tmp_path / "rules"
     shutil.copytree(REPO / "pipeline" / "stages" / "rules", rules)
     aliases = rules / "aliases.yaml"
     aliases.write_text(aliases.read_text(encoding="utf-8").replace("pattern: '教委$'", "pattern: '(教委$'"),
                        encoding="utf-8")
-    (tmp_path / "a.txt").write_text("北浜市は6月3日、氏名を誤送信した。", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "pipeline", "run", tmp_path / "a.txt", "--out", tmp_path / "out"],
-                            cwd=REPO, capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "PIPELINE_RULES_DIR": str(rules)})
-    assert result.returncode == 2
-    assert f"error: malformed rule file: {aliases}:" in result.stderr
-    assert "rule 'rewrite.kyoui': bad regular expression" in result.stderr
-    assert not (tmp_path / "out" / "articles.csv").exists()
+    monkeypatch.setattr(rule_files, "RULES_DIR", rules)
+    use_learned(None)  # drop the rules cached from the packaged files
+    try:
+        with pytest.raises(RuleError, match=r"aliases.yaml:\d+: rule 'rewrite.kyoui': bad regular expression"):
+            identity_rules()
+    finally:
+        monkeypatch.undo()
+        use_learned(None)
