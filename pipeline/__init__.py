@@ -1,6 +1,6 @@
 """Extraction pipeline for Japanese personal-data leak articles (see README.md).
 
-`pipeline.extract(texts_or_records)` returns the six output tables as pandas DataFrames
+`pipeline.extract(texts_or_records)` returns the seven output tables (cases among them) as pandas DataFrames
 (pipeline.api.extract; imported on first use, so that the command line starts fast).
 """
 

@@ -1,4 +1,4 @@
-"""The Python API for notebooks: `pipeline.extract(...)` gives the six tables as DataFrames.
+"""The Python API for notebooks: `pipeline.extract(...)` gives the seven tables as DataFrames (cases linked in memory).
 
     >>> import pipeline
     >>> tables = pipeline.extract(["北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。"])
@@ -42,10 +42,12 @@ def tables_to_frames(tables: Mapping[str, Iterable]) -> dict[str, pd.DataFrame]:
 
 @dataclass(frozen=True)
 class Tables:
-    """The six output tables as DataFrames; also reachable as `tables["incidents"]`."""
+    """The output tables as DataFrames; also reachable as `tables["incidents"]`. `cases` holds one
+    row per real-world incident, its articles linked by `incidents.case_id`."""
 
     articles: pd.DataFrame
     incidents: pd.DataFrame
+    cases: pd.DataFrame
     organizations: pd.DataFrame
     dates: pd.DataFrame
     counts: pd.DataFrame

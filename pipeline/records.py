@@ -116,6 +116,25 @@ class IncidentRow:
     evidence: str  # the sentence (or headline) the victim and cause were read from
 
 
+@dataclass(frozen=True)
+class CaseRow:
+    """One real-world incident over every article that reports it (pipeline/cases/)."""
+
+    case_id: str
+    victim: str
+    victim_names: str  # every victim spelling seen, joined with ";"
+    cause: str
+    affected_total: int | None  # the latest report's total (a later report's updated total wins)
+    affected_unit: str
+    affected_qualifier: str
+    first_announced_on: str
+    last_announced_on: str
+    categories: str  # leaked in any of its articles, joined with ";"
+    not_leaked_categories: str  # said not leaked, and leaked in none of them
+    article_ids: str  # ";"-joined, earliest report first
+    articles: int
+
+
 @dataclass
 class Extraction:
     """Everything extracted from one article: the rows of the five per-article tables."""
@@ -135,6 +154,7 @@ def column_names(record_type: type) -> list[str]:
 TABLES: dict[str, type] = {
     "articles.csv": ArticleRow,
     "incidents.csv": IncidentRow,
+    "cases.csv": CaseRow,
     "organizations.csv": OrganizationRow,
     "dates.csv": DateRow,
     "counts.csv": CountRow,

@@ -9,7 +9,9 @@ from pipeline.stages.analysis import AnalysedArticle, analyse
 from pipeline.stages.extraction import extract_article
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# ../shared beside the repo, or beside a folder holding it (a git worktree such as wt/<branch>).
+SHARED = next((folder / "shared" for folder in REPO.parents if (folder / "shared" / "eval" / "score.py").exists()),
+              REPO.parent / "shared")
 
 
 def make_article(text: str, reference_date: str = "", title: str = "", article_id: str = "t1") -> AnalysedArticle:

@@ -20,6 +20,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.batch.parallel import Executor, InlineExecutor, make_executor
 from pipeline.batch.store import Store
+from pipeline.cases.assign import link_store, link_tables
 from pipeline.records import TABLES, Article, ArticleRow, Extraction, ReadFailure
 from pipeline.stages.extraction import ExtractionJob, check_rules
 from pipeline.stages.ner import model_identity
@@ -182,11 +183,15 @@ def run_articles(items: Iterable[Article | ReadFailure], use_ner: bool = True, w
     result = RunResult()
     started = time.perf_counter()
     executor = make_executor(workers, ExtractionJob.here(use_ner))
+    texts = {}
     try:
         for outcome in process(items, use_ner, executor=executor):
             result.add(outcome)
+            if outcome.extraction is not None and outcome.article is not None:
+                texts[outcome.article.article_id] = outcome.article.text
     finally:
         executor.close()
+    result.tables = link_tables(result.tables, texts)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -227,6 +232,7 @@ def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner
         for article_id in pruned:
             log.info("pruned %s (not among this run's inputs)", article_id)
         result.pruned = len(pruned)
+    link_store(store)
     result.seconds = time.perf_counter() - started
     store.finish_run(run_id, result.processed, result.skipped, result.failed + len(result.rejected))
     return result

@@ -5,6 +5,11 @@ killed at any point leaves each article either wholly old or wholly new, and the
 up where it stopped. The CSV tables are exports of this store; the store keeps exact text (the
 CSV writer adds the spreadsheet guard).
 
+Cases (pipeline/cases/) live beside the articles: each linked incident article's case and what
+linking knows of it (`case_members`), its keys (`case_keys`), and per key the cases filed under
+it (`key_cases`, indexed, so that finding an article's candidate cases never scans the store).
+`cases.csv` is derived from the incidents on export.
+
 What makes a stored article current: the same `input_key` (a hash of everything extraction reads
 from the input: text, title, reference date) and the same `extractor` (a hash of the rules, the
 code version and the NER setting). Anything else is reprocessed.
@@ -19,12 +24,18 @@ from collections.abc import Iterator
 from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
-from pipeline.records import TABLES, Article, ArticleRow, Extraction
+from pipeline.cases.linking import ArticleFacts, Member
+from pipeline.cases.summary import case_rows
+from pipeline.records import TABLES, Article, ArticleRow, CaseRow, CountRow, Extraction, IncidentRow, OrganizationRow
 
 STORE_NAME = "pipeline.sqlite"
-SCHEMA_VERSION = 2
-# Output table name (CSV file stem) -> record type; articles has its own table with more columns.
-ROW_TABLES = {name.removesuffix(".csv"): record for name, record in TABLES.items() if record is not ArticleRow}
+SCHEMA_VERSION = 3
+# Output table name (CSV file stem) -> record type, for the tables of per-article rows (articles has
+# its own table with more columns; cases are derived from incidents on export).
+ROW_TABLES = {name.removesuffix(".csv"): record for name, record in TABLES.items()
+              if record not in (ArticleRow, CaseRow)}
+# SQLite's limit on the values bound in one statement is 999 in older builds.
+_BOUND_VALUES = 900
 
 
 class StoreError(Exception):
@@ -80,6 +91,20 @@ def _schema() -> str:
         # already read in the same run); kept for the latest run only.
         f"""CREATE TABLE IF NOT EXISTS rejects (
             {", ".join(f'"{n}" {_sql_type(t)}' for n, t in _hints(ArticleRow).items())}, run_id INTEGER)""",
+        # Schema 3, cases: which case each linked incident article is in (seq: the order it
+        # joined), what linking knows of it, and its identity keys, indexed to find candidates.
+        """CREATE TABLE IF NOT EXISTS case_members (
+            seq INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, facts TEXT NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS case_members_by_case ON case_members (case_id, seq)",
+        "CREATE TABLE IF NOT EXISTS case_keys (key TEXT NOT NULL, case_id TEXT NOT NULL, article_id TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS case_keys_by_article ON case_keys (article_id)",
+        # Per key, the cases found under it and when one last joined (its latest member's seq), so
+        # that a look-up reads the latest few cases of a key, not every article ever filed under it.
+        """CREATE TABLE IF NOT EXISTS key_cases (
+            key TEXT NOT NULL, case_id TEXT NOT NULL, latest INTEGER NOT NULL, PRIMARY KEY (key, case_id))""",
+        "CREATE INDEX IF NOT EXISTS key_cases_by_latest ON key_cases (key, latest)",
+        # Every key ever filed, one row each: is a headline piece a known key? (a primary-key look-up)
+        "CREATE TABLE IF NOT EXISTS case_known_keys (key TEXT PRIMARY KEY) WITHOUT ROWID",
     ]
     for table, record_type in ROW_TABLES.items():
         columns = ", ".join(f'"{n}" {_sql_type(t)}' for n, t in _hints(record_type).items())
@@ -149,6 +174,8 @@ class Store:
             connection.execute("PRAGMA synchronous=NORMAL")
             if version == 1:
                 _upgrade_from_schema_1(connection)
+            # Schema 3 only adds the case tables, created empty below: the next run links every
+            # stored incident article (as it links any not yet in a case) without re-extracting it.
             connection.executescript(_schema())
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
@@ -263,6 +290,9 @@ class Store:
             for values in self.connection.execute(query):
                 yield _from_sql(ArticleRow, values)
             return
+        if stem == "cases":
+            yield from case_rows(self.iter_table("incidents.csv"), self.iter_table("articles.csv"))
+            return
         record_type = ROW_TABLES[stem]
         query = f'SELECT {_quoted(_hints(record_type))} FROM "{stem}" ORDER BY article_id, seq'
         for values in self.connection.execute(query):
@@ -271,12 +301,79 @@ class Store:
     def tables(self) -> dict[str, list]:
         return {name: list(self.iter_table(name)) for name in TABLES}
 
+    # -- cases (the CaseIndex of pipeline/cases/linking.py) --------------------------------------
+
+    def unlinked_incidents(self) -> list[str]:
+        """Incident articles (extracted, status ok) that are in no case yet."""
+        return [aid for (aid,) in self.connection.execute(
+            "SELECT i.article_id FROM incidents i JOIN articles a ON a.article_id = i.article_id "
+            "WHERE i.is_incident AND a.status = 'ok' AND i.article_id NOT IN (SELECT article_id FROM case_members) "
+            "ORDER BY i.article_id")]
+
+    def article_rows(self, article_id: str) -> tuple[ArticleRow, IncidentRow | None, list[OrganizationRow],
+                                                      list[CountRow], str]:
+        """One stored article: its row, incident, organisations, counts and text."""
+        def rows(table: str) -> list:
+            record_type = ROW_TABLES[table]
+            query = f'SELECT {_quoted(_hints(record_type))} FROM "{table}" WHERE article_id = ? ORDER BY seq'
+            return [_from_sql(record_type, values) for values in self.connection.execute(query, (article_id,))]
+
+        values = self.connection.execute(f"SELECT {_quoted(_hints(ArticleRow))}, text FROM articles "
+                                         "WHERE article_id = ?", (article_id,)).fetchone()
+        incidents = rows("incidents")
+        return (_from_sql(ArticleRow, values[:-1]), incidents[0] if incidents else None, rows("organizations"),
+                rows("counts"), values[-1] or "")
+
+    def known_keys(self, candidates: set[str]) -> set[str]:
+        found: set[str] = set()
+        ordered = sorted(candidates)
+        for start in range(0, len(ordered), _BOUND_VALUES):
+            chunk = ordered[start:start + _BOUND_VALUES]
+            found.update(key for (key,) in self.connection.execute(
+                f"SELECT key FROM case_known_keys WHERE key IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
+
+    def members_with_keys(self, keys: set[str], per_case: int, cases_per_key: int) -> list[Member]:
+        case_ids: set[str] = set()
+        for key in sorted(keys):
+            case_ids.update(case_id for (case_id,) in self.connection.execute(
+                "SELECT case_id FROM key_cases WHERE key = ? ORDER BY latest DESC LIMIT ?", (key, cases_per_key)))
+        members = []
+        for case_id in sorted(case_ids):
+            members += [Member(case_id, ArticleFacts.from_json(facts)) for (facts,) in self.connection.execute(
+                "SELECT facts FROM case_members WHERE case_id = ? ORDER BY seq DESC LIMIT ?", (case_id, per_case))]
+        return members
+
+    def case_exists(self, case_id: str) -> bool:
+        return self.connection.execute("SELECT 1 FROM case_members WHERE case_id = ? LIMIT 1",
+                                       (case_id,)).fetchone() is not None
+
+    def add_member(self, member: Member) -> None:
+        """Put an article into a case: its membership, its keys and its incidents.csv case_id together."""
+        article_id = member.facts.article_id
+        with self._transaction() as db:
+            seq = db.execute("INSERT INTO case_members (article_id, case_id, facts) VALUES (?, ?, ?)",
+                             (article_id, member.case_id, member.facts.to_json())).lastrowid
+            keys = sorted(member.facts.indexed)
+            db.executemany("INSERT INTO case_keys (key, case_id, article_id) VALUES (?, ?, ?)",
+                           [(key, member.case_id, article_id) for key in keys])
+            db.executemany("INSERT INTO key_cases (key, case_id, latest) VALUES (?, ?, ?) "
+                           "ON CONFLICT (key, case_id) DO UPDATE SET latest = excluded.latest",
+                           [(key, member.case_id, seq) for key in keys])
+            db.executemany("INSERT OR IGNORE INTO case_known_keys (key) VALUES (?)", [(key,) for key in keys])
+            db.execute("UPDATE incidents SET case_id = ? WHERE article_id = ?", (member.case_id, article_id))
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _delete(self, db: sqlite3.Connection, article_id: str) -> None:
         db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
         for table in ROW_TABLES:
             db.execute(f'DELETE FROM "{table}" WHERE article_id = ?', (article_id,))
+        # The article leaves its case; the case keeps its id and its other articles. Its key_cases
+        # rows stay: at worst they lead a look-up to a case that no longer holds that key, where
+        # the comparison with the case's articles decides.
+        db.execute("DELETE FROM case_members WHERE article_id = ?", (article_id,))
+        db.execute("DELETE FROM case_keys WHERE article_id = ?", (article_id,))
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.connection)

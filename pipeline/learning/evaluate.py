@@ -72,6 +72,9 @@ class Report:
     accuracy: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in INCIDENT_FIELDS})
     errors: list[tuple[str, str, list, list]] = field(default_factory=list)
     articles: int = 0
+    # Pairwise case linking, scored apart (not in the mean) when the gold carries case labels.
+    cases: Tally | None = None
+    case_errors: list[tuple[str, str, bool]] = field(default_factory=list)  # (a, b, should share a case)
 
     def accuracy_of(self, name: str) -> float:
         right, total = self.accuracy[name]
@@ -87,6 +90,8 @@ class Report:
             "fields": {k: {"p": t.precision, "r": t.recall, "f1": t.f1, "tp": t.tp, "fp": t.fp, "fn": t.fn}
                        for k, t in self.fields.items()},
             "accuracy": {k: self.accuracy_of(k) for k in INCIDENT_FIELDS},
+            **({"cases": {"p": self.cases.precision, "r": self.cases.recall, "f1": self.cases.f1,
+                          "tp": self.cases.tp, "fp": self.cases.fp, "fn": self.cases.fn}} if self.cases else {}),
             "articles": self.articles,
             "score": self.score,
         }
@@ -98,7 +103,12 @@ class Report:
         for name in INCIDENT_FIELDS:
             right, total = self.accuracy[name]
             lines.append(f"{name:16} accuracy {right}/{total} = {self.accuracy_of(name):.3f}")
+        if self.cases:
+            t = self.cases
+            lines.append(f"{'cases (pairs)':16} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f}   {t.tp}/{t.fp}/{t.fn}")
         if show_errors:
+            for a, b, wanted in self.case_errors:
+                lines.append(f"  cases: {a} and {b} {'should share a case' if wanted else 'are different incidents'}")
             for article_id, name, extra, missing in self.errors:
                 lines.append(f"  {article_id} {name}: extra={extra} missing={missing}")
         lines.append(f"articles={self.articles} score={self.score:.3f}")
@@ -170,6 +180,24 @@ def evaluate_extractions(gold_records: list[dict], extractions: dict[str, Extrac
     return evaluate_tables(gold_records, tables)
 
 
+def score_cases(gold_records: list[dict], incidents: dict[str, dict], report: Report) -> None:
+    """Pairwise linking: a pair of gold-incident articles is linked when both incidents.csv rows carry
+    the same non-empty case_id; it should be when their gold `case` labels agree (no label: alone)."""
+    ids = [g["id"] for g in gold_records if g.get("is_incident", True)]
+    label = {g["id"]: g.get("case") or g["id"] for g in gold_records}
+    case_of = {aid: (incidents.get(aid, {}).get("case_id") or "").strip() for aid in ids}
+    report.cases = Tally()
+    for position, a in enumerate(ids):
+        for b in ids[position + 1:]:
+            wanted = label[a] == label[b]
+            linked = bool(case_of[a]) and case_of[a] == case_of[b]
+            report.cases.tp += wanted and linked
+            report.cases.fp += linked and not wanted
+            report.cases.fn += wanted and not linked
+            if wanted != linked:
+                report.case_errors.append((a, b, wanted))
+
+
 def evaluate_tables(gold_records: list[dict], tables: dict[str, dict[str, list[dict]]]) -> Report:
     """Score tables given as {csv name: {article id: [row as text]}} against gold records."""
     orgs = tables["organizations.csv"]
@@ -226,4 +254,6 @@ def evaluate_tables(gold_records: list[dict], tables: dict[str, dict[str, list[d
             report.accuracy[name][1] += 1
             if not ok:
                 report.errors.append((aid, name, [incident.get(name, "")], gold.get(name)))
+    if any("case" in gold for gold in gold_records):
+        score_cases(gold_records, incidents, report)
     return report

@@ -1,7 +1,8 @@
 """The review page: `OUT/review/index.html`, read from disk with no server and no network.
 
-The page holds the incident overview (sortable, filterable by cause and by text) and a chart of
-incidents by month and cause. Each article's text, with every extracted span highlighted, lives
+The page holds the incident overview (sortable, filterable by cause and by text; the articles of
+one case stay together under it) and a chart of incidents by month and cause, counting each case
+once. Each article's text, with every extracted span highlighted, lives
 in its own small script file under `review/articles/`, loaded when the article is opened, so
 the page stays light on a store of any size.
 
@@ -94,23 +95,31 @@ def review_data(store: Store) -> tuple[dict, list[dict]]:
             record["table"], record["row"] = label, number + 2  # the CSV line: header is line 1
             spans[row.article_id].append(record)
     overview, details = [], []
-    months: dict[str, Counter] = defaultdict(Counter)
+    cases = {case.case_id: case for case in tables["cases.csv"]}
+    case_month: dict[str, str] = {}  # the month a case counts under: its earliest report's
     for row in articles:
         if row.status != "ok" or row.article_id not in incidents:
             continue
         incident = incidents[row.article_id]
         month = incident_period(incident, row.reference_date, 7) if incident.is_incident else ""
-        if month:
-            months[month][incident.cause] += 1
+        if month and incident.case_id:
+            case_month[incident.case_id] = min(month, case_month.get(incident.case_id, month))
+        case = cases.get(incident.case_id)
         overview.append({**asdict(incident), "title": row.title, "source": row.source, "month": month,
-                         "index": len(details), "chars": row.chars})
+                         "index": len(details), "chars": row.chars, "case_articles": case.articles if case else 0,
+                         "case_victim": case.victim if case else ""})
         details.append({"article_id": row.article_id, "title": row.title, "source": row.source,
                         "reference_date": row.reference_date, "encoding": row.encoding,
                         "text": store.article_text(row.article_id) or "", "spans": spans[row.article_id],
                         "incident": asdict(incident)})
+    # The chart counts incidents, not articles: each case once, under its own cause.
+    months: dict[str, Counter] = defaultdict(Counter)
+    for case_id, month in case_month.items():
+        months[month][cases[case_id].cause] += 1
     failed = [{"article_id": r.article_id, "source": r.source, "error": r.error}
               for r in articles if r.status != "ok"]
-    return {"incidents": overview, "failed": failed, "months": {m: dict(c) for m, c in months.items()}}, details
+    return {"incidents": overview, "failed": failed, "months": {m: dict(c) for m, c in months.items()},
+            "cases": len(cases)}, details
 
 
 def review_page(overview: dict, csp: str = FILE_CSP, extra: str = "") -> str:
@@ -122,7 +131,8 @@ def review_page(overview: dict, csp: str = FILE_CSP, extra: str = "") -> str:
             .replace("{{EXTRA}}", extra)
             .replace("{{DATA}}", script_json(overview))
             .replace("{{COLOURS}}", script_json(CAUSE_COLOURS))
-            .replace("{{COUNT}}", str(len(overview["incidents"]))))
+            .replace("{{COUNT}}", str(len(overview["incidents"])))
+            .replace("{{CASES}}", str(overview["cases"])))
 
 
 def article_script(index: int, detail: dict) -> str:

@@ -1,5 +1,5 @@
-"""A summary of the store for `pipeline stats`: incidents by cause and year, top victims,
-affected totals, the most common data categories."""
+"""A summary of the store for `pipeline stats`: cases (real-world incidents, each counted once however
+many articles report it) by cause and year, top victims, affected totals per unit, data categories."""
 
 from __future__ import annotations
 
@@ -10,22 +10,23 @@ import pandas as pd
 
 from pipeline.api import tables_to_frames
 from pipeline.batch.store import Store
-from pipeline.stages.incident import incident_period
 
 
 @dataclass
 class Summary:
     articles: int
     failed: int
-    incidents: int
+    incident_articles: int
+    incidents: int  # cases: one per real-world incident
     by_cause: pd.Series
     by_year: pd.Series
     top_victims: pd.DataFrame
-    affected: dict[str, float]
+    affected: dict[str, dict[str, float]]  # unit -> figures; 件 and 人 are never added together
     categories: pd.DataFrame
 
     def as_dict(self) -> dict:
-        return {"articles": self.articles, "failed": self.failed, "incidents": self.incidents,
+        return {"articles": self.articles, "failed": self.failed, "incident_articles": self.incident_articles,
+                "incidents": self.incidents,
                 "by_cause": {k: int(v) for k, v in self.by_cause.items()},
                 "by_year": {k: int(v) for k, v in self.by_year.items()},
                 "top_victims": self.top_victims.to_dict(orient="records"),
@@ -33,25 +34,24 @@ class Summary:
                 "categories": self.categories.to_dict(orient="records")}
 
     def format(self) -> str:
-        lines = [f"{self.articles} articles ({self.failed} failed), {self.incidents} incidents", ""]
+        lines = [f"{self.articles} articles ({self.failed} failed); {self.incident_articles} report incidents: "
+                 f"{self.incidents} incidents (cases), each counted once however many articles report it", ""]
         lines.append("Incidents by cause")
         lines += [f"  {pad(cause, 22)}{count:>6}" for cause, count in self.by_cause.items()] or ["  (none)"]
-        lines += ["", "Incidents by year"]
+        lines += ["", "Incidents by year (first announcement)"]
         lines += [f"  {pad(year, 22)}{count:>6}" for year, count in self.by_year.items()] or ["  (none)"]
-        lines += ["", "Top victims                       incidents      affected"]
+        lines += ["", "Top victims                       incidents  articles  affected"]
         for row in self.top_victims.itertuples():
-            affected = "" if pd.isna(row.affected) else f"{int(row.affected):,}"
-            lines.append(f"  {pad(row.victim, 32)}{row.incidents:>6}  {affected:>12}")
+            lines.append(f"  {pad(row.victim, 32)}{row.incidents:>6}{row.articles:>10}  {row.affected}")
         if self.top_victims.empty:
             lines.append("  (none)")
-        a = self.affected
-        lines += ["", "Affected per incident (where the article gives a number)"]
-        if a["incidents_with_total"]:
-            lines.append(f"  {a['incidents_with_total']} incidents, total {a['total']:,.0f}, "
+        lines += ["", "Affected per incident, per unit (where a report gives a number; the latest report's)"]
+        for unit, a in self.affected.items():
+            lines.append(f"  {pad(unit, 4)}{a['incidents_with_total']} incidents, total {a['total']:,.0f}, "
                          f"median {a['median']:,.0f}, largest {a['max']:,.0f}")
-        else:
+        if not self.affected:
             lines.append("  (none)")
-        lines += ["", "Data categories                leaked  said not leaked"]
+        lines += ["", "Data categories (incidents)    leaked  said not leaked"]
         lines += [f"  {pad(r.category, 28)}{r.leaked:>8}{r.not_leaked:>17}" for r in self.categories.itertuples()] \
             or ["  (none)"]
         return "\n".join(lines)
@@ -63,33 +63,35 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(1, width - used)
 
 
-def _year(row: pd.Series) -> str:
-    return incident_period(row, row.get("reference_date"), 4) or "unknown"
+def _per_unit(totals: pd.DataFrame) -> str:
+    """`12,000 件; 30 人`: one sum per unit, never one sum over units."""
+    sums = totals.dropna(subset=["affected_total"]).groupby("affected_unit")["affected_total"].sum()
+    return "; ".join(f"{int(total):,} {unit}" for unit, total in sums.items())
 
 
 def summarize(store: Store, top: int = 10) -> Summary:
     frames = tables_to_frames(store.tables())
-    articles, incidents = frames["articles"], frames["incidents"]
-    real = incidents[incidents["is_incident"]].merge(
-        articles[articles["status"] == "ok"][["article_id", "reference_date"]].drop_duplicates("article_id"),
-        on="article_id", how="left")
-    by_cause = real["cause"].replace("", "unknown").value_counts().sort_values(ascending=False)
-    by_year = real.apply(_year, axis=1).value_counts().sort_index() if len(real) else pd.Series(dtype=int)
-    victims = real[real["victim"] != ""].groupby("victim").agg(
-        incidents=("article_id", "count"), affected=("affected_total", "sum"))
-    victims = victims.sort_values(["incidents", "affected"], ascending=False).head(top).reset_index()
-    totals = real["affected_total"].dropna()
-    affected = {"incidents_with_total": int(len(totals)), "total": float(totals.sum()) if len(totals) else 0.0,
-                "median": float(totals.median()) if len(totals) else 0.0,
-                "max": float(totals.max()) if len(totals) else 0.0}
+    articles, incidents, cases = frames["articles"], frames["incidents"], frames["cases"]
+    by_cause = cases["cause"].replace("", "unknown").value_counts().sort_values(ascending=False)
+    years = cases["first_announced_on"].str[:4].where(cases["first_announced_on"].str[:4].str.isdigit(), "unknown")
+    by_year = years.value_counts().sort_index()
+    named = cases[cases["victim"] != ""]
+    victims = named.groupby("victim").agg(incidents=("case_id", "count"), articles=("articles", "sum"))
+    victims["affected"] = [_per_unit(named[named["victim"] == victim]) for victim in victims.index]
+    victims = victims.sort_values(["incidents", "articles"], ascending=False).head(top).reset_index()
+    affected = {}
+    for unit, group in cases.dropna(subset=["affected_total"]).groupby("affected_unit"):
+        totals = group["affected_total"]
+        affected[unit or "(no unit)"] = {"incidents_with_total": int(len(totals)), "total": float(totals.sum()),
+                                         "median": float(totals.median()), "max": float(totals.max())}
 
     def tally(column: str) -> pd.Series:
-        codes = real[column].str.split(";").explode()
+        codes = cases[column].str.split(";").explode()
         return codes[codes.fillna("") != ""].value_counts()
 
     categories = pd.DataFrame({"leaked": tally("categories"), "not_leaked": tally("not_leaked_categories")})
     categories = categories.fillna(0).astype(int).sort_values(["leaked", "not_leaked"], ascending=False)
     categories = categories.rename_axis("category").reset_index()
     return Summary(articles=int(articles["article_id"].nunique()), failed=int((articles["status"] != "ok").sum()),
-                   incidents=len(real), by_cause=by_cause, by_year=by_year, top_victims=victims,
-                   affected=affected, categories=categories)
+                   incident_articles=int(incidents["is_incident"].sum()), incidents=len(cases), by_cause=by_cause,
+                   by_year=by_year, top_victims=victims, affected=affected, categories=categories)

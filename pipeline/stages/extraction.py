@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from pipeline.cases.identity import identity_rules
+from pipeline.cases.linking import linking_rules
 from pipeline.records import Article, Extraction
 from pipeline.stages.analysis import analyse
 from pipeline.stages.categories import category_rules, extract_categories
@@ -60,8 +62,10 @@ def extract_with_inputs(article: Article, use_ner: bool = True) -> tuple[Extract
 def check_rules() -> None:
     """Load and compile every rule file now, so that a malformed one stops the run before any
     article is read (RuleError names the file, the line and the reason)."""
+    # The case rules too (aliases.yaml, linking.yaml): linking runs after extraction, but a
+    # malformed file must stop the run before any article is read.
     for load_stage_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules, not_name_words,
-                             decision_models):
+                             decision_models, identity_rules, linking_rules):
         load_stage_rules()
     for path in sorted(RULES_DIR.glob("*.yaml")):
         check_no_unread_sections(path.name)

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from pipeline.batch.store import STORE_NAME, RunLock, Store, StoreError
+from pipeline.batch.store import SCHEMA_VERSION, STORE_NAME, RunLock, Store, StoreError
 from pipeline.records import ArticleRow, CategoryRow, CountRow, DateRow, Extraction, IncidentRow, OrganizationRow
 
 
@@ -136,7 +136,7 @@ def test_a_schema_1_store_is_upgraded_in_place_and_its_articles_are_re_extracted
         (incident,) = store.tables()["incidents.csv"]
         assert (incident.victim, incident.case_id, incident.confidence) == ("北浜市", "", 0.0)
         assert not store.is_current("old", "key", "extractor-v1")  # stale: the next run fills the new columns
-    assert sqlite3.connect(tmp_path / STORE_NAME).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(tmp_path / STORE_NAME).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def _hold_lock(folder, ready, release):

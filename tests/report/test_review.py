@@ -125,3 +125,42 @@ def test_hostile_text_is_shown_as_text_and_runs_nothing(browser, review_dir):
     assert page.locator("script:not([src])").count() == 2  # the page's own: its data and its code
     assert problems == []
     page.close()
+
+
+@pytest.fixture(scope="module")
+def news_review_dir(tmp_path_factory):
+    from tests.cases import articles
+
+    out = tmp_path_factory.mktemp("review-cases")
+    source = out / "news.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in articles.ALL), encoding="utf-8")
+    with Store.open(out) as store:
+        run_into_store(iter_inputs([source]), store, use_ner=True)
+        write_review(out, store)
+        overview, _ = review_data(store)
+    return out, overview
+
+
+def test_the_chart_counts_each_case_once(news_review_dir):
+    _, overview = news_review_dir
+    incident_articles = [row for row in overview["incidents"] if row["is_incident"]]
+    charted = sum(sum(causes.values()) for causes in overview["months"].values())
+    assert charted == overview["cases"] == len({row["case_id"] for row in incident_articles})
+    assert charted == len(incident_articles) - 2  # two incidents were reported twice
+    assert overview["months"]["2025-03"] == {"loss": 1}  # the USB loss and its follow-up: one incident
+
+
+def test_the_articles_of_a_case_stay_together_under_its_first_row(browser, news_review_dir):
+    review_dir, _ = news_review_dir
+    page, problems = open_page(browser, review_dir)
+    for key in ("victim", "cause", "affected_total"):  # whatever the sort, a case's rows are adjacent
+        page.locator(f'#incidents th[data-key="{key}"]').click()
+        cases = page.locator("#incidents tbody tr").evaluate_all("rows => rows.map(r => r.dataset.case)")
+        runs = [case for position, case in enumerate(cases) if position == 0 or cases[position - 1] != case]
+        assert len(runs) == len(set(cases))
+    members = page.locator("#incidents tbody tr.case-member")
+    assert members.count() == 2
+    assert members.first.locator("td").first.inner_text().startswith("↳ ")
+    assert "2 articles" in page.locator("#incidents").inner_text()
+    assert problems == []
+    page.close()

@@ -1,11 +1,14 @@
 """`pipeline stats`: what an analyst asks of the store first."""
 
+import json
+
 import pytest
 
 from pipeline.batch.reading import iter_inputs
 from pipeline.batch.run import run_into_store
 from pipeline.batch.store import Store
 from pipeline.report.stats import pad, summarize
+from tests.cases import articles
 from tests.conftest import REPO
 
 
@@ -25,7 +28,8 @@ def test_incidents_by_cause_and_year(summary):
 
 def test_top_victims_affected_totals_and_categories(summary):
     assert len(summary.top_victims) == 3
-    assert summary.affected["max"] == 37000 and summary.affected["incidents_with_total"] == 10
+    assert max(unit["max"] for unit in summary.affected.values()) == 37000
+    assert sum(unit["incidents_with_total"] for unit in summary.affected.values()) == 10
     categories = summary.categories.set_index("category")
     assert categories.loc["name", "leaked"] >= 5
     assert categories.loc["address", "not_leaked"] == 2  # the hospital and the card shop say so
@@ -36,3 +40,16 @@ def test_top_victims_affected_totals_and_categories(summary):
 def test_padding_counts_wide_characters_twice():
     assert pad("北浜市", 10) == "北浜市    "
     assert pad("abc", 10) == "abc       "
+
+
+def test_an_incident_reported_twice_counts_once_and_units_are_never_added(tmp_path):
+    source = tmp_path / "news.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in articles.ALL), encoding="utf-8")
+    with Store.open(tmp_path / "out") as store:
+        run_into_store(iter_inputs([source]), store, use_ner=True)
+        summary = summarize(store)
+    assert summary.incidents == summary.incident_articles - 2  # two incidents have a second report
+    kitahama = summary.top_victims.set_index("victim").loc["北浜市"]
+    assert (kitahama["incidents"], kitahama["articles"]) == (2, 3)  # the USB loss (twice reported), the mail
+    assert kitahama["affected"] == "430 人"  # 412 + 18 people; no 件 figure mixed in
+    assert summary.affected["件"]["max"] == 28000  # the ransomware's revised count, not 30,000 + 28,000

@@ -1,0 +1,72 @@
+"""The rows of `cases.csv`: one per case, its figures combined from its articles.
+
+How figures combine (README, "Cases"):
+- the reports are ordered by date (announced, else the article's date; undated ones first, as
+  the least informed), then by id;
+- affected total, unit and qualifier come together from the LATEST report that gives a total:
+  a follow-up's revised count replaces the first estimate, and a 件 total never adds to a 人 one;
+- victim and cause: the most frequent among the reports (unknown/other only when no report says
+  more), ties going to the later report; every victim spelling seen is listed;
+- first and last announcement: the earliest and latest report dates;
+- categories: leaked in any report; not leaked: said not leaked in some report and leaked in none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from pipeline.records import ArticleRow, CaseRow, IncidentRow
+
+
+def report_date(incident: IncidentRow, article: ArticleRow | None) -> str:
+    """The date an article reports on: its announced date, else its own date ("" when neither)."""
+    if incident.announced_on[:4].isdigit() and len(incident.announced_on) >= 7:
+        return incident.announced_on
+    return article.reference_date if article else ""
+
+
+def _most_frequent(values: list[str], uninformative: set[str]) -> str:
+    """The most frequent value (later ones win ties); an uninformative one only when nothing else."""
+    informative = [v for v in values if v not in uninformative] or [v for v in values if v]
+    if not informative:
+        return ""
+    counts = Counter(informative)
+    last_seen = {value: position for position, value in enumerate(informative)}
+    return max(counts, key=lambda value: (counts[value], last_seen[value]))
+
+
+def case_row(case_id: str, reports: list[tuple[IncidentRow, ArticleRow | None]]) -> CaseRow:
+    # Undated reports first (as the least informed), then by date: the last one is the latest word.
+    ordered = sorted(reports, key=lambda r: (report_date(*r) != "", report_date(*r), r[0].article_id))
+    incidents = [incident for incident, _ in ordered]
+    with_total = [i for i in incidents if i.affected_total is not None]
+    latest_total = with_total[-1] if with_total else None
+    dates = sorted(d for d in (report_date(*r) for r in ordered) if d)
+    leaked = {c for i in incidents for c in i.categories.split(";") if c}
+    not_leaked = {c for i in incidents for c in i.not_leaked_categories.split(";") if c} - leaked
+    victims = [i.victim for i in incidents if i.victim]
+    return CaseRow(
+        case_id=case_id,
+        victim=_most_frequent(victims, set()),
+        victim_names=";".join(sorted(set(victims))),
+        cause=_most_frequent([i.cause for i in incidents], {"", "unknown", "other"}),
+        affected_total=latest_total.affected_total if latest_total else None,
+        affected_unit=latest_total.affected_unit if latest_total else "",
+        affected_qualifier=latest_total.affected_qualifier if latest_total else "",
+        first_announced_on=dates[0] if dates else "",
+        last_announced_on=dates[-1] if dates else "",
+        categories=";".join(sorted(leaked)),
+        not_leaked_categories=";".join(sorted(not_leaked)),
+        article_ids=";".join(i.article_id for i in incidents),
+        articles=len(incidents))
+
+
+def case_rows(incidents: Iterable[IncidentRow], articles: Iterable[ArticleRow]) -> list[CaseRow]:
+    """One row per case_id among `incidents`, in case id order."""
+    by_id = {article.article_id: article for article in articles}
+    cases: dict[str, list[tuple[IncidentRow, ArticleRow | None]]] = {}
+    for incident in incidents:
+        if incident.case_id:
+            cases.setdefault(incident.case_id, []).append((incident, by_id.get(incident.article_id)))
+    return [case_row(case_id, cases[case_id]) for case_id in sorted(cases)]

@@ -1,0 +1,55 @@
+"""Invented articles (our own text, invented organisations) about a few incidents, for the case tests.
+
+Each is a JSONL-like record. `REPORTS_OF` says which of them report one incident.
+"""
+
+KITAHAMA_USB = {
+    "id": "kitahama-usb",
+    "reference_date": "2025-03-04",
+    "title": "北浜市、児童名簿入りUSBメモリーを紛失 412人分",
+    "text": "北浜市教育委員会は3月4日、市立東小学校の教諭が児童412人分の氏名と住所を記録したUSBメモリーを紛失したと"
+            "発表した。教諭は2月28日に帰宅途中の電車内で置き忘れたとみられる。"}
+# The board's follow-up a week later, under its short name (市教委), no victim the stages pick.
+KITAHAMA_USB_FOLLOW_UP = {
+    "id": "kitahama-usb-2",
+    "reference_date": "2025-03-11",
+    "title": "北浜市教委、紛失のUSBメモリー見つからず 保護者に謝罪",
+    "text": "北浜市教委は3月11日、児童412人分の個人情報を記録したUSBメモリーの紛失について、"
+            "保護者説明会を開き謝罪した。警察に遺失届を出しているが、まだ見つかっていない。"}
+# The same city, another year, another cause: another incident.
+KITAHAMA_MAIL = {
+    "id": "kitahama-mail",
+    "reference_date": "2026-09-02",
+    "title": "北浜市、税務通知を別人に誤送付 18人分",
+    "text": "北浜市は9月2日、固定資産税の納税通知書18人分を誤った宛先に送付したと発表した。"
+            "封入作業の確認が不十分だった。"}
+HAMANASU_RANSOMWARE = {
+    "id": "hamanasu",
+    "reference_date": "2025-05-20",
+    "title": "ハマナス電子にランサムウェア攻撃 顧客情報3万件流出の恐れ",
+    "text": "株式会社ハマナス電子は5月20日、社内サーバーがランサムウェアに感染し、顧客約3万件の氏名やメールアドレスが"
+            "流出した恐れがあると発表した。"}
+# A 第2報 five weeks later with a revised count.
+HAMANASU_SECOND_REPORT = {
+    "id": "hamanasu-2",
+    "reference_date": "2025-06-27",
+    "title": "ハマナス電子、流出は2万8千件と確定 第2報",
+    "text": "ハマナス電子社は6月27日、ランサムウェア被害の調査結果を公表し、流出した顧客情報は約2万8千件だったと"
+            "明らかにした。当初は約3万件としていた。"}
+# The same week's ransomware at another company: never the same case.
+SAKURA_RANSOMWARE = {
+    "id": "sakura",
+    "reference_date": "2025-05-21",
+    "title": "さくら工業もランサムウェア被害 取引先情報1200件",
+    "text": "さくら工業株式会社は5月21日、ランサムウェアによる攻撃を受け、取引先1200件の担当者名や電話番号が外部に"
+            "流出した可能性があると発表した。"}
+ADVICE = {
+    "id": "advice",
+    "reference_date": "2025-05-22",
+    "title": "ランサムウェアへの備え 専門家に聞く",
+    "text": "ランサムウェアの被害が相次いでいる。専門家は、バックアップを定期的に取り、"
+            "復旧手順を確認しておくよう呼びかけている。"}
+
+ALL = [KITAHAMA_USB, KITAHAMA_USB_FOLLOW_UP, KITAHAMA_MAIL, HAMANASU_RANSOMWARE, HAMANASU_SECOND_REPORT,
+       SAKURA_RANSOMWARE, ADVICE]
+SAME_INCIDENT = [{"kitahama-usb", "kitahama-usb-2"}, {"hamanasu", "hamanasu-2"}]
