@@ -146,7 +146,10 @@ def _hits(count: int) -> float:
 # is_incident
 
 
-def incident_features(article: AnalysedArticle, counts: list[CountRow]) -> Features:
+def incident_features(article: AnalysedArticle, counts: list[CountRow], organizations_named: int = 0,
+                      leaked_categories: int = 0) -> Features:
+    """What says an article reports a leak: its wording, a count of the affected, and whether it
+    names anyone whose data it is and any data that leaked (advice and statistics name neither)."""
     rules = incident_rules()
     text, title = article.text, article.title
     lead = text[:_lead_end(article)]
@@ -158,6 +161,8 @@ def incident_features(article: AnalysedArticle, counts: list[CountRow]) -> Featu
         "affected_count": float(any(_is_affected_count(article, row) for row in counts)),
         "rule": float(_rule_says_incident(article, counts)),
         "cause_cue": float(any(cue.pattern.search(text) or cue.pattern.search(title) for cue in rules.causes)),
+        "organisation_named": float(organizations_named > 0),
+        "leaked_categories": min(leaked_categories, 3) / 3,
     }
     for cue in rules.incident_cues:
         features[f"{cue.id}@title"] = float(bool(cue.pattern.search(title)))
@@ -267,6 +272,7 @@ class _TotalCandidate:
     qualifier: str
     features: Features = field(default_factory=dict)
     evidence: str = ""
+    current: int = 0  # mentions not in a sentence that says the figure was superseded (当初は…としていた)
 
 
 def _merge(features: Features, more: Features) -> None:
@@ -285,6 +291,7 @@ def total_candidates(article: AnalysedArticle, counts: list[CountRow]) -> list[C
     def add(value: int, unit: str, qualifier: str, features: Features, evidence: str) -> None:
         candidate = by_value.setdefault(value, _TotalCandidate(value, unit, qualifier))
         candidate.features["mentions"] = candidate.features.get("mentions", 0.0) + 1
+        candidate.current += not features.get("total.superseded")
         _merge(candidate.features, features)
         if not candidate.evidence or features.get("in_title"):
             candidate.evidence = evidence
@@ -316,6 +323,9 @@ def total_candidates(article: AnalysedArticle, counts: list[CountRow]) -> list[C
         end = _normalized(article, row.end)
         features.update(_total_cue_features(sentence.text, position - sentence.start, end - sentence.start))
         add(row.value, row.unit, row.qualifier, features, sentence.text)
+    # A follow-up's superseded figure (当初は約3万件としていた) is no candidate beside a current one.
+    if any(c.current for c in by_value.values()):
+        by_value = {value: c for value, c in by_value.items() if c.current}
     if not by_value:
         return []
     ranked = sorted(by_value, reverse=True)
@@ -566,7 +576,7 @@ def decision_inputs(article: AnalysedArticle, organizations: list[Organization],
     not_leaked = sorted({c.category for c in categories if c.negated} - set(leaked))
     return DecisionInputs(
         article_id=article.article_id,
-        incident=incident_features(article, counts),
+        incident=incident_features(article, counts, len(organizations) + len(title_organizations), len(leaked)),
         victims=victim_candidates(article, organizations, title_organizations),
         causes=cause_candidates(article),
         totals=total_candidates(article, counts),

@@ -1,4 +1,4 @@
-"""What one corrected article teaches carries over to the next article: a place's police station
+"""What one corrected article teaches carries over to the next article: a place's branch office
 names the others, and a publisher's byline taken for the victim is not taken again."""
 
 from pipeline.learning.rule_learning import learn
@@ -7,16 +7,16 @@ from pipeline.stages import rules
 from pipeline.stages.extraction import extract_article
 
 CORRECTED = Article("a1", "会員情報が閲覧可能な状態に\n\nはなみずき生協は3日、会員240人分の氏名と電話番号が"
-                          "外部から閲覧できる状態だったと発表した。杉並署に相談している。", "a1.txt",
+                          "外部から閲覧できる状態だったと発表した。杉並出張所に相談している。", "a1.txt",
                     title="会員情報が閲覧可能な状態に（テックレポ）", reference_date="2025-02-04")
 GOLD = {"id": "a1", "reference_date": "2025-02-04", "is_incident": True, "victim": ["はなみずき生協"],
         "cause": ["misconfiguration"], "affected_total": [240],
-        "organizations": [["はなみずき生協"], ["杉並署"]], "organizations_optional": [],
+        "organizations": [["はなみずき生協"], ["杉並出張所"]], "organizations_optional": [],
         "dates": ["2025-02-03"], "dates_optional": [], "counts": [[240, "人"]], "counts_optional": [],
         "categories": {"name": True, "phone": True}, "categories_optional": []}
-NEXT = Article("a2", "顧客名簿を紛失\n\nくるみ堂商店は10日、顧客85人分の氏名と住所を記した名簿を紛失したと"
-                     "発表した。練馬署に届け出た。", "a2.txt",
-               title="顧客名簿を紛失（テックレポ）", reference_date="2025-03-11")
+NEXT = Article("a2", "組合員情報が閲覧可能な状態に\n\nあおぞら生協は10日、組合員85人分の氏名と電話番号が外部から"
+                     "閲覧できる状態だったと発表した。練馬出張所に相談している。", "a2.txt",
+               title="組合員情報が閲覧可能な状態に（テックレポ）", reference_date="2025-03-11")
 
 
 def extract(article):
@@ -28,18 +28,18 @@ def test_a_corrected_article_teaches_a_place_suffix_and_a_bystander_that_carry_o
         rules.use_learned({})
         before = extract(NEXT)
         assert before.incident.victim == "テックレポ"
-        assert "練馬署" not in {o.name for o in before.organizations}
+        assert "練馬出張所" not in {o.name for o in before.organizations}
 
         learned = learn([GOLD], {"a1": CORRECTED}, {"a1": extract(CORRECTED)})
         suffixes = learned.files["organizations.yaml"]["suffixes"]
-        assert [(e["terms"], e["kind"]) for e in suffixes] == [(["署"], "government")]
+        assert [e["terms"] for e in suffixes] == [["出張所"]]
         bystanders = [e for e in learned.files["gazetteer.yaml"]["organizations"] if e.get("media")]
         assert [e["name"] for e in bystanders] == ["テックレポ"]
 
         rules.use_learned(learned.files)
         after = extract(NEXT)
         assert after.incident.victim != "テックレポ"
-        station = next(o for o in after.organizations if o.name == "練馬署")
-        assert station.kind == "government" and station.source.startswith("learned.suffix.")
+        station = next(o for o in after.organizations if o.name == "練馬出張所")
+        assert station.kind == suffixes[0]["kind"] and station.source.startswith("learned.suffix.")
     finally:
         rules.use_learned(None)

@@ -135,3 +135,10 @@ def test_the_incident_total_is_not_a_sub_count(article):
                 "このうち300人分には住所も含まれていた。", "2025-05-20")
     row = incident_of(a)
     assert row.affected_total == 2400
+
+
+def test_a_follow_up_reports_its_new_figure_not_the_one_it_started_from(article):
+    follow_up = article("ミナト物産は6月27日、不正アクセス被害の調査結果を公表し、"
+                        "顧客の氏名とメールアドレス約2万8千件が流出したと明らかにした。当初は約3万件としていた。",
+                        reference_date="2025-06-27")
+    assert incident_of(follow_up).affected_total == 28000
