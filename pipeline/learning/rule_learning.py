@@ -254,6 +254,31 @@ def learn_categories(gold: dict, article: Article, extraction: Extraction, learn
                                                    "terms": [term]})
 
 
+# A learned category term must mean its category wherever the gold has it: in at least this share
+# of the gold articles whose text holds the term, the gold lists that category (leaked, not leaked
+# or optional). One list item read wrong (`対象` taken for a phone number) fails it at once.
+TERM_FAITHFULNESS = 2 / 3
+
+
+def drop_unfaithful_terms(gold_records: list[dict], articles: dict[str, Article], learned: Learned) -> None:
+    entries = learned.files.get("categories.yaml", {}).get("lexicon", [])
+    texts = {g["id"]: nfkc(articles[g["id"]].text) for g in gold_records if g["id"] in articles}
+    kept = []
+    for entry in entries:
+        term, code = entry["terms"][0], entry["category"]
+        holding = [g for g in gold_records if term in texts.get(g["id"], "")]
+        faithful = [g for g in holding
+                    if code in g.get("categories", {}) or code in g.get("categories_optional", [])]
+        if len(faithful) >= TERM_FAITHFULNESS * len(holding):
+            kept.append(entry)
+    if kept:
+        learned.files["categories.yaml"]["lexicon"] = kept
+    elif entries:
+        del learned.files["categories.yaml"]["lexicon"]
+        if not learned.files["categories.yaml"]:
+            del learned.files["categories.yaml"]
+
+
 # -- counts ----------------------------------------------------------------------------------
 
 _NUMBER = re.compile(NUMBER_PATTERN)
@@ -400,6 +425,7 @@ def learn(gold_records: list[dict], articles: dict[str, Article], extractions: d
         learn_categories(gold, article, extraction, learned, lexicon_terms)
         learn_counters(gold, article, extraction, learned, known_units)
     learn_causes(gold_records, articles, extractions, learned, cause_patterns)
+    drop_unfaithful_terms(gold_records, articles, learned)
     learned.precisions = measure_rules(gold_records, extractions)
     disable_rules(learned.precisions, learned)
     learned.sort()

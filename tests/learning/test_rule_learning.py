@@ -43,3 +43,19 @@ def test_a_corrected_article_teaches_a_place_suffix_and_a_bystander_that_carry_o
         assert station.kind == suffixes[0]["kind"] and station.source.startswith("learned.suffix.")
     finally:
         rules.use_learned(None)
+
+
+def test_a_learned_category_term_that_does_not_mean_its_category_across_the_gold_is_dropped():
+    from pipeline.learning.rule_learning import Learned, drop_unfaithful_terms
+
+    learned = Learned()
+    for term in ("診察券番号", "対象"):
+        learned.add("categories.yaml", "lexicon", {"id": f"learned.cat.{term}", "category": "account_id",
+                                                   "terms": [term]})
+    texts = {"b1": "診察券番号と氏名が対象の名簿を紛失した。", "b2": "対象は会員の氏名と住所。",
+             "b3": "対象は職員の氏名。"}
+    gold = [{"id": "b1", "categories": {"account_id": True, "name": True}},
+            {"id": "b2", "categories": {"name": True, "address": True}},
+            {"id": "b3", "categories": {"name": True}}]
+    drop_unfaithful_terms(gold, {i: Article(i, t, f"{i}.txt") for i, t in texts.items()}, learned)
+    assert [e["terms"] for e in learned.files["categories.yaml"]["lexicon"]] == [["診察券番号"]]
