@@ -44,12 +44,13 @@ def test_dev_score_stays_above_the_bar(dev_run, shared_dir):
     _, result, out = dev_run
     assert result.failed == 0
     report = evaluate(shared_dir / "corpus" / "dev.gold.jsonl", out)
-    # The stock decision weights were fitted on these very articles, so this score (0.926 when they
-    # were fitted) flatters them: the honest figures are cross-validated below. Organizations F1
-    # (0.832) is the lowest field.
-    assert report.score >= 0.92
-    assert min(t.f1 for t in report.fields.values()) >= 0.82
-    assert min(report.accuracy_of(name) for name in report.accuracy) >= 0.9
+    # The stock decision weights were fitted on these articles (with dev-cases and our probes), and the
+    # rules written while reading them, so this score (0.971 when the weights were last fitted; dates
+    # F1 0.950 the lowest field, affected_total 0.952 the lowest accuracy) flatters them: the honest
+    # figures are cross-validated below.
+    assert report.score >= 0.95
+    assert min(t.f1 for t in report.fields.values()) >= 0.93
+    assert min(report.accuracy_of(name) for name in report.accuracy) >= 0.93
 
 
 def test_decisions_hold_up_on_articles_their_weights_were_not_fitted_on(dev_run, shared_dir):
@@ -57,7 +58,24 @@ def test_decisions_hold_up_on_articles_their_weights_were_not_fitted_on(dev_run,
     gold = read_gold(shared_dir / "corpus" / "dev.gold.jsonl")
     examples = decisions.collect(gold, {a.article_id: a for a in articles})
     report = decisions.cross_validate(examples, folds=5, seed=0)
-    # 5-fold figures when the decision models were written: score 0.908; is_incident 0.941,
-    # victim 0.903, cause 0.935, affected_total 0.887 (README, "Learned decisions").
-    assert report.score >= 0.895
+    # 5-fold figures (split seed 0) when the decision models were last fitted: score 0.951;
+    # is_incident 0.941, victim 0.952, cause 0.935, affected_total 0.887 (README, "Learned decisions").
+    assert report.score >= 0.94
     assert min(report.accuracy_of(name) for name in report.accuracy) >= 0.85
+
+
+def test_articles_reporting_one_incident_share_a_case_and_others_stay_apart(shared_dir, tmp_path):
+    from pipeline.batch.reading import iter_inputs
+    from pipeline.batch.run import run_into_store
+    from pipeline.batch.store import Store
+
+    corpus = shared_dir / "corpus"
+    out = tmp_path / "out"
+    with Store.open(out) as store:
+        run_into_store(iter_inputs([corpus / "dev.jsonl", corpus / "dev-cases.jsonl"]), store)
+        write_tables(out, store.tables())
+    gold = tmp_path / "all.gold.jsonl"
+    gold.write_bytes((corpus / "dev.gold.jsonl").read_bytes() + (corpus / "dev-cases.gold.jsonl").read_bytes())
+    cases = evaluate(gold, out).cases
+    # 12 of 12 linked pairs and no wrong one when this was written (SPEC: pairs of gold-incident articles).
+    assert cases.precision >= 0.95 and cases.f1 >= 0.9
