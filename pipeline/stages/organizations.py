@@ -41,14 +41,16 @@ KATAKANA_WORD = r"[ァ-ヴ][ァ-ヶーヽヾ]*"  # small ヵ/ヶ and iteration m
 # Katakana after a Latin word, written so that each character has one way to match: `(?:・?KATAKANA_WORD)*`
 # can split a run in exponentially many ways, and a failing match tries them all.
 KATAKANA_TAIL = r"(?:・?[ァ-ヴ](?:[ァ-ヶーヽヾ]|・[ァ-ヴ])*)?"
-NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}{KATAKANA_TAIL}"
-        rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヴー])")
+# The edges use every character a katakana word may continue with (ヵ, ヶ, iteration marks): a name
+# never starts or ends inside a run, so a failing match costs one pass per run, not one per position.
+NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}{KATAKANA_TAIL}"
+        rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヶーヽヾ])")
 # A name that mixes scripts around a katakana or Latin core: 日立|システムズ, GMO|ペイメント…,
 # イトーヨーカ|堂. Used only after a cue that says a company follows (委託先の, 傘下の).
 # Latin and katakana words, cut into units that each start at a letter (the same strings as
 # `(?:LATIN_WORD|KATAKANA_WORD)(?:・?(?:LATIN_WORD|KATAKANA_WORD))*`, without its exponential backtracking).
 _MIXED_UNIT = r"(?:[A-Za-z][0-9&.'!\-]*|[ァ-ヴ][ーヵヶヽヾ]*)"
-MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヴー・])(?:[\u4e00-\u9fff々]{{1,4}})?"
+MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:[\u4e00-\u9fff々]{{1,4}})?"
               rf"{_MIXED_UNIT}(?:・?{_MIXED_UNIT})*[堂屋舎]?")
 KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
