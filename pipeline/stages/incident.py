@@ -339,6 +339,14 @@ def total_candidates(article: AnalysedArticle, counts: list[CountRow]) -> list[C
         features["largest_in_title"] = float(bool(title_values) and value == title_values[0])
         features["magnitude"] = math.log10(value + 1) / 8
         features["small"] = float(value < 10)
+        # `8万件超` in the headline and `83,412件` in the text are one figure told twice; the exact
+        # telling is the total, the rounded one its summary.
+        near = [c for v, c in by_value.items() if v != value and abs(v - value) <= 0.2 * max(v, value)
+                and c.unit == candidate.unit]
+        features["exact_of_rounded"] = float(candidate.qualifier == "exact"
+                                             and any(c.qualifier != "exact" for c in near))
+        features["rounded_of_exact"] = float(candidate.qualifier != "exact"
+                                             and any(c.qualifier == "exact" for c in near))
         candidates.append(Candidate((value, candidate.unit, candidate.qualifier), features, candidate.evidence))
     return candidates
 

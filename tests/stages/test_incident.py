@@ -142,3 +142,16 @@ def test_a_follow_up_reports_its_new_figure_not_the_one_it_started_from(article)
                         "顧客の氏名とメールアドレス約2万8千件が流出したと明らかにした。当初は約3万件としていた。",
                         reference_date="2025-06-27")
     assert incident_of(follow_up).affected_total == 28000
+
+
+def test_the_exact_figure_wins_over_its_rounded_headline(article):
+    rounded_headline = article("ハルカ商会は4日、通販サイトへの不正アクセスにより、会員83,412件の氏名、住所、電話番号が"
+                               "流出した可能性があると発表した。", reference_date="2025-03-05",
+                               title="ハルカ商会に不正アクセス 会員情報8万件超流出か")
+    assert incident_of(rounded_headline).affected_total == 83412
+    # The decision sees the two as one figure told twice: exact in the text, rounded in the headline.
+    from pipeline.stages.counts import extract_counts
+    from pipeline.stages.incident import total_candidates
+
+    features = {c.value[0]: c.features for c in total_candidates(rounded_headline, extract_counts(rounded_headline))}
+    assert features[83412]["exact_of_rounded"] == 1.0 and features[80000]["rounded_of_exact"] == 1.0
