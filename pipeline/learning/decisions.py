@@ -75,7 +75,9 @@ def gold_digest(gold_records: list[dict]) -> str:
 
 # -- fitting ---------------------------------------------------------------------------------
 
-def _fit(features: list[Features], labels: list[bool]) -> LinearModel:
+def _fit(features: list[Features], labels: list[bool], balanced: bool = False) -> LinearModel:
+    """A logistic model; `balanced` weighs the rarer answer up (non-incidents are one gold article in
+    ten, and without it the model learns to say "incident" to everything)."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -83,7 +85,7 @@ def _fit(features: list[Features], labels: list[bool]) -> LinearModel:
         return LinearModel(CONSTANT_LOGIT if labels and labels[0] else -CONSTANT_LOGIT, {})
     vectorizer = DictVectorizer(sparse=False)
     matrix = vectorizer.fit_transform(features)
-    model = LogisticRegression(C=REGULARIZATION, max_iter=5000)
+    model = LogisticRegression(C=REGULARIZATION, max_iter=5000, class_weight="balanced" if balanced else None)
     model.fit(matrix, labels)
     names = vectorizer.get_feature_names_out()
     weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) > 1e-6}
@@ -133,7 +135,7 @@ def fit(examples: list[Example], gold_files: list[str | Path] | None = None) -> 
     """The four decision models fitted on these examples, recording the gold files (name and
     sha256 of their bytes) and the records they came from."""
     models = {
-        "is_incident": _fit([e.inputs.incident for e in examples], [e.incident for e in examples]),
+        "is_incident": _fit([e.inputs.incident for e in examples], [e.incident for e in examples], balanced=True),
         "victim": _fit_ranker(examples, "victim"),
         "cause": _fit_ranker(examples, "cause", with_threshold=False),
         "affected_total": _fit_ranker(examples, "affected_total"),

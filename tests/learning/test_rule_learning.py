@@ -1,10 +1,12 @@
 """What one corrected article teaches carries over to the next article: a place's branch office
 names the others, and a publisher's byline taken for the victim is not taken again."""
 
+from dataclasses import replace
+
 from pipeline.learning.rule_learning import learn
 from pipeline.records import Article
 from pipeline.stages import rules
-from pipeline.stages.extraction import extract_article
+from pipeline.stages.extraction import extract_article, extract_with_inputs
 
 CORRECTED = Article("a1", "会員情報が閲覧可能な状態に\n\nはなみずき生協は3日、会員240人分の氏名と電話番号が"
                           "外部から閲覧できる状態だったと発表した。杉並出張所に相談している。", "a1.txt",
@@ -23,14 +25,24 @@ def extract(article):
     return extract_article(article, use_ner=False)[0]
 
 
+def victim_features(article):
+    _, _, inputs = extract_with_inputs(article, use_ner=False)
+    return {candidate.value: candidate.features for candidate in inputs.victims}
+
+
 def test_a_corrected_article_teaches_a_place_suffix_and_a_bystander_that_carry_over():
     try:
         rules.use_learned({})
         before = extract(NEXT)
-        assert before.incident.victim == "テックレポ"
         assert "練馬出張所" not in {o.name for o in before.organizations}
+        assert victim_features(NEXT)["テックレポ"]["media"] == 0.0
 
-        learned = learn([GOLD], {"a1": CORRECTED}, {"a1": extract(CORRECTED)})
+        # The pipeline's output on the corrected article, as the analyst saw it: the headline's
+        # source tag taken for the victim (what a stock pipeline did here before the learned
+        # decisions), and the branch office missed.
+        seen = extract(CORRECTED)
+        seen = replace(seen, incident=replace(seen.incident, victim="テックレポ"))
+        learned = learn([GOLD], {"a1": CORRECTED}, {"a1": seen})
         suffixes = learned.files["organizations.yaml"]["suffixes"]
         assert [e["terms"] for e in suffixes] == [["出張所"]]
         bystanders = [e for e in learned.files["gazetteer.yaml"]["organizations"] if e.get("media")]
@@ -38,6 +50,7 @@ def test_a_corrected_article_teaches_a_place_suffix_and_a_bystander_that_carry_o
 
         rules.use_learned(learned.files)
         after = extract(NEXT)
+        assert victim_features(NEXT)["テックレポ"]["media"] == 1.0  # weighed like a news outlet now
         assert after.incident.victim != "テックレポ"
         station = next(o for o in after.organizations if o.name == "練馬出張所")
         assert station.kind == suffixes[0]["kind"] and station.source.startswith("learned.suffix.")

@@ -60,4 +60,8 @@ def test_the_stock_weights_record_the_gold_they_were_fitted_on():
     assert weights_path().name == "decisions.json"
     assert len(models.gold["records_sha256"]) == 64 and models.gold["articles"] >= 60
     assert all(len(digest) == 64 for digest in models.gold["files"].values())
-    assert models["victim"].weights["media"] < 0 < models["victim"].weights["in_title"]
+    weights = models["victim"].weights
+    # What the gold teaches, whatever the split between correlated features: outlets, authorities and
+    # contractors are rarely the victim; the organisation a headline names first often is.
+    assert max(weights["media"], weights["authority"], weights["contractor"]) < 0
+    assert weights["in_title"] + weights["first_in_title"] + weights["title_position"] > 0
