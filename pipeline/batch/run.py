@@ -21,12 +21,17 @@ from pipeline import __version__
 from pipeline.batch.parallel import Executor, InlineExecutor, make_executor
 from pipeline.batch.store import Store
 from pipeline.cases.assign import link_store, link_tables
+from pipeline.cases.identity import identity_rules
+from pipeline.cases.linking import linking_rules
 from pipeline.records import TABLES, Article, ArticleRow, Extraction, ReadFailure
 from pipeline.stages.extraction import ExtractionJob, check_rules
 from pipeline.stages.ner import model_identity
 from pipeline.stages.rules import RuleError, rules_version
 
 log = logging.getLogger(__name__)
+# The case linker runs after extraction, but a malformed aliases.yaml or linking.yaml must stop the
+# run before any article is read, like a stage's rule file.
+CASE_RULES = (identity_rules, linking_rules)
 PACKAGE_DIR = Path(__file__).parent.parent
 
 
@@ -179,7 +184,7 @@ class RunResult:
 
 def run_articles(items: Iterable[Article | ReadFailure], use_ner: bool = True, workers: int = 1) -> RunResult:
     """Extract every article into in-memory tables, in input order (no store involved)."""
-    check_rules()
+    check_rules(also=CASE_RULES)
     result = RunResult()
     started = time.perf_counter()
     executor = make_executor(workers, ExtractionJob.here(use_ner))
@@ -204,7 +209,7 @@ def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner
     `result.tables` stays empty: the tables are the store's to export. `on_outcome` hears of
     every input as it is settled (for a progress bar).
     """
-    check_rules()
+    check_rules(also=CASE_RULES)
     extractor = extractor_version(use_ner)
     run_id = store.begin_run(rules_version(), extractor)
     result = RunResult()

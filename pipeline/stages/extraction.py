@@ -4,10 +4,9 @@ work that the executors (pipeline.batch.parallel) run without knowing what it do
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from pipeline.cases.identity import identity_rules
-from pipeline.cases.linking import linking_rules
 from pipeline.records import Article, Extraction
 from pipeline.stages.analysis import analyse
 from pipeline.stages.categories import category_rules, extract_categories
@@ -59,14 +58,20 @@ def extract_with_inputs(article: Article, use_ner: bool = True) -> tuple[Extract
     ), reference_date, inputs
 
 
-def check_rules() -> None:
+def load_stage_rules() -> None:
+    """Every stage's rules, loaded and compiled (each loader caches its result)."""
+    for load_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules, not_name_words,
+                       decision_models):
+        load_rules()
+
+
+def check_rules(also: Iterable[Callable[[], object]] = ()) -> None:
     """Load and compile every rule file now, so that a malformed one stops the run before any
-    article is read (RuleError names the file, the line and the reason)."""
-    # The case rules too (aliases.yaml, linking.yaml): linking runs after extraction, but a
-    # malformed file must stop the run before any article is read.
-    for load_stage_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules, not_name_words,
-                             decision_models, identity_rules, linking_rules):
-        load_stage_rules()
+    article is read (RuleError names the file, the line and the reason). `also`: the loaders of
+    rule files read outside the stages (the case linker's), so that no section counts as unread."""
+    load_stage_rules()
+    for load_rules in also:
+        load_rules()
     for path in sorted(RULES_DIR.glob("*.yaml")):
         check_no_unread_sections(path.name)
 
@@ -112,8 +117,9 @@ class ExtractionJob:
         return cls(use_ner, current_model() if use_ner else None, time_limit)
 
     def warm_up(self) -> None:
-        """Load the rules (and the NER model) now, once per process, not inside the first article."""
-        check_rules()
+        """Load the rules (and the NER model) now, once per process, not inside the first article.
+        (The calling process checked every rule file before the run: `check_rules`.)"""
+        load_stage_rules()
         if self.use_ner:
             if self.model and self.model != current_model():
                 use_model(self.model)
