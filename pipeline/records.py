@@ -133,6 +133,11 @@ class CaseRow:
     not_leaked_categories: str  # said not leaked, and leaked in none of them
     article_ids: str  # ";"-joined, earliest report first
     articles: int
+    # After the SPEC's columns: which date first_announced_on is (announced, reference, detected,
+    # occurred), and why the articles are one case (each joining article, the one it matched,
+    # the key they share, the days between them).
+    first_announced_source: str = ""
+    linked_by: str = ""
 
 
 @dataclass

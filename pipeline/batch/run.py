@@ -22,7 +22,7 @@ from pipeline.batch.parallel import Executor, InlineExecutor, make_executor
 from pipeline.batch.store import Store
 from pipeline.cases.assign import link_store, link_tables
 from pipeline.cases.identity import identity_rules
-from pipeline.cases.linking import linking_rules
+from pipeline.cases.linking import linking_rules, pair_model
 from pipeline.records import TABLES, Article, ArticleRow, Extraction, ReadFailure
 from pipeline.stages.extraction import ExtractionJob, check_rules
 from pipeline.stages.ner import model_identity
@@ -31,7 +31,7 @@ from pipeline.stages.rules import RuleError, rules_version
 log = logging.getLogger(__name__)
 # The case linker runs after extraction, but a malformed aliases.yaml or linking.yaml must stop the
 # run before any article is read, like a stage's rule file.
-CASE_RULES = (identity_rules, linking_rules)
+CASE_RULES = (identity_rules, linking_rules, pair_model)
 PACKAGE_DIR = Path(__file__).parent.parent
 
 

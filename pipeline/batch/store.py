@@ -92,9 +92,11 @@ def _schema() -> str:
         f"""CREATE TABLE IF NOT EXISTS rejects (
             {", ".join(f'"{n}" {_sql_type(t)}' for n, t in _hints(ArticleRow).items())}, run_id INTEGER)""",
         # Schema 3, cases: which case each linked incident article is in (seq: the order it
-        # joined), what linking knows of it, and its identity keys, indexed to find candidates.
+        # joined), what linking knows of it, why it joined, and its identity keys, indexed to
+        # find candidates.
         """CREATE TABLE IF NOT EXISTS case_members (
-            seq INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, facts TEXT NOT NULL)""",
+            seq INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, facts TEXT NOT NULL,
+            linked_by TEXT NOT NULL DEFAULT '')""",
         "CREATE INDEX IF NOT EXISTS case_members_by_case ON case_members (case_id, seq)",
         "CREATE TABLE IF NOT EXISTS case_keys (key TEXT NOT NULL, case_id TEXT NOT NULL, article_id TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS case_keys_by_article ON case_keys (article_id)",
@@ -148,6 +150,13 @@ def _upgrade_from_schema_1(connection: sqlite3.Connection) -> None:
         db.execute("UPDATE incidents SET case_id = '', affected_qualifier = '', confidence = 0.0, evidence = ''")
 
 
+def _add_linked_by(connection: sqlite3.Connection) -> None:
+    """A store linked before members said why they joined gets the column, empty for them."""
+    present = {row[1] for row in connection.execute("PRAGMA table_info(case_members)")}
+    if "linked_by" not in present:
+        connection.execute("ALTER TABLE case_members ADD COLUMN linked_by TEXT NOT NULL DEFAULT ''")
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -177,6 +186,7 @@ class Store:
             # Schema 3 only adds the case tables, created empty below: the next run links every
             # stored incident article (as it links any not yet in a case) without re-extracting it.
             connection.executescript(_schema())
+            _add_linked_by(connection)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable pipeline store ({exc}); move it away or use another --out") \
@@ -291,7 +301,7 @@ class Store:
                 yield _from_sql(ArticleRow, values)
             return
         if stem == "cases":
-            yield from case_rows(self.iter_table("incidents.csv"), self.iter_table("articles.csv"))
+            yield from case_rows(self.iter_table("incidents.csv"), self.iter_table("articles.csv"), self.case_links())
             return
         record_type = ROW_TABLES[stem]
         query = f'SELECT {_quoted(_hints(record_type))} FROM "{stem}" ORDER BY article_id, seq'
@@ -352,8 +362,8 @@ class Store:
         """Put an article into a case: its membership, its keys and its incidents.csv case_id together."""
         article_id = member.facts.article_id
         with self._transaction() as db:
-            seq = db.execute("INSERT INTO case_members (article_id, case_id, facts) VALUES (?, ?, ?)",
-                             (article_id, member.case_id, member.facts.to_json())).lastrowid
+            seq = db.execute("INSERT INTO case_members (article_id, case_id, facts, linked_by) VALUES (?, ?, ?, ?)",
+                             (article_id, member.case_id, member.facts.to_json(), member.linked_by)).lastrowid
             keys = sorted(member.facts.indexed)
             db.executemany("INSERT INTO case_keys (key, case_id, article_id) VALUES (?, ?, ?)",
                            [(key, member.case_id, article_id) for key in keys])
@@ -362,6 +372,35 @@ class Store:
                            [(key, member.case_id, seq) for key in keys])
             db.executemany("INSERT OR IGNORE INTO case_known_keys (key) VALUES (?)", [(key,) for key in keys])
             db.execute("UPDATE incidents SET case_id = ? WHERE article_id = ?", (member.case_id, article_id))
+
+    def merge_cases(self, into: str, merged: str) -> None:
+        """Move every member of case `merged` into case `into`, with its keys and incidents.csv case_id."""
+        with self._transaction() as db:
+            members = "SELECT article_id FROM case_members WHERE case_id = ?"
+            db.execute("INSERT INTO key_cases (key, case_id, latest) "
+                       "SELECT k.key, ?, MAX(m.seq) FROM case_keys k "
+                       "JOIN case_members m ON m.article_id = k.article_id "
+                       f"WHERE k.article_id IN ({members}) GROUP BY k.key "
+                       "ON CONFLICT (key, case_id) DO UPDATE SET latest = MAX(latest, excluded.latest)", (into, merged))
+            db.execute(f"DELETE FROM key_cases WHERE case_id = ? AND key IN (SELECT key FROM case_keys "
+                       f"WHERE article_id IN ({members}))", (merged, merged))
+            db.execute(f"UPDATE case_keys SET case_id = ? WHERE article_id IN ({members})", (into, merged))
+            db.execute("UPDATE incidents SET case_id = ? WHERE case_id = ?", (into, merged))
+            db.execute("UPDATE case_members SET case_id = ? WHERE case_id = ?", (into, merged))
+
+    def case_ids(self, article_ids: list[str]) -> dict[str, str]:
+        """Article id -> its case id, for the given linked articles."""
+        found: dict[str, str] = {}
+        for start in range(0, len(article_ids), _BOUND_VALUES):
+            chunk = article_ids[start:start + _BOUND_VALUES]
+            found.update(self.connection.execute(
+                f"SELECT article_id, case_id FROM case_members WHERE article_id IN ({', '.join('?' * len(chunk))})",
+                chunk))
+        return found
+
+    def case_links(self) -> dict[str, str]:
+        """Article id -> why it joined its case (linked_by), for the articles that joined one."""
+        return dict(self.connection.execute("SELECT article_id, linked_by FROM case_members WHERE linked_by != ''"))
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from pipeline.batch.store import Store
-from pipeline.cases.linking import MemoryCaseIndex, article_facts, link_articles
+from pipeline.cases.linking import ArticleFacts, MemoryCaseIndex, article_facts, link_articles
 from pipeline.cases.summary import case_rows
 
 
@@ -25,8 +25,8 @@ def link_store(store: Store) -> int:
     return len(facts)
 
 
-def link_tables(tables: dict[str, list], texts: dict[str, str]) -> dict[str, list]:
-    """The same tables (file name -> rows) with case ids in incidents.csv and the rows of cases.csv."""
+def facts_of_tables(tables: dict[str, list], texts: dict[str, str]) -> list[ArticleFacts]:
+    """What linking knows of each incident article of the tables (file name -> rows)."""
     articles = {row.article_id: row for row in tables["articles.csv"] if row.status == "ok"}
     organizations, counts = defaultdict(list), defaultdict(list)
     for row in tables["organizations.csv"]:
@@ -36,6 +36,13 @@ def link_tables(tables: dict[str, list], texts: dict[str, str]) -> dict[str, lis
     facts = [article_facts(incident, articles[incident.article_id], texts.get(incident.article_id, ""),
                            organizations[incident.article_id], counts[incident.article_id])
              for incident in tables["incidents.csv"] if incident.is_incident and incident.article_id in articles]
-    case_of = link_articles(facts, MemoryCaseIndex())
+    return facts
+
+
+def link_tables(tables: dict[str, list], texts: dict[str, str]) -> dict[str, list]:
+    """The same tables (file name -> rows) with case ids in incidents.csv and the rows of cases.csv."""
+    index = MemoryCaseIndex()
+    case_of = link_articles(facts_of_tables(tables, texts), index)
     incidents = [replace(row, case_id=case_of.get(row.article_id, "")) for row in tables["incidents.csv"]]
-    return {**tables, "incidents.csv": incidents, "cases.csv": case_rows(incidents, tables["articles.csv"])}
+    return {**tables, "incidents.csv": incidents,
+            "cases.csv": case_rows(incidents, tables["articles.csv"], index.links())}

@@ -7,7 +7,11 @@ How figures combine (README, "Cases"):
   a follow-up's revised count replaces the first estimate, and a 件 total never adds to a 人 one;
 - victim and cause: the most frequent among the reports (unknown/other only when no report says
   more), ties going to the later report; every victim spelling seen is listed;
-- first and last announcement: the earliest and latest report dates;
+- first and last announcement: the earliest and latest report dates (`report_date`: announced,
+  else the article's own date, else when the leak was detected or occurred), and which of these
+  the first one is (`first_announced_source`);
+- why the articles are one case (`linked_by`): for each article that joined, the article it
+  matched, the key they share, the days between them and the pair model's probability;
 - categories: leaked in any report; not leaked: said not leaked in some report and leaked in none.
 """
 
@@ -19,11 +23,16 @@ from collections.abc import Iterable
 from pipeline.records import ArticleRow, CaseRow, IncidentRow
 
 
-def report_date(incident: IncidentRow, article: ArticleRow | None) -> str:
-    """The date an article reports on: its announced date, else its own date ("" when neither)."""
-    if incident.announced_on[:4].isdigit() and len(incident.announced_on) >= 7:
-        return incident.announced_on
-    return article.reference_date if article else ""
+def report_date(incident: IncidentRow, article: ArticleRow | None) -> tuple[str, str]:
+    """The date an article reports on, and which date it is: announced, else the article's own
+    (reference) date, else when the leak was detected, else when it occurred (("", "") when none).
+    The one place where a case's dates fall back; linking.report_day orders the same way."""
+    for source, value in (("announced", incident.announced_on),
+                          ("reference", article.reference_date if article else ""),
+                          ("detected", incident.detected_on), ("occurred", incident.occurred_on)):
+        if value[:4].isdigit() and len(value) >= 7:
+            return value, source
+    return "", ""
 
 
 def _most_frequent(values: list[str], uninformative: set[str]) -> str:
@@ -36,13 +45,14 @@ def _most_frequent(values: list[str], uninformative: set[str]) -> str:
     return max(counts, key=lambda value: (counts[value], last_seen[value]))
 
 
-def case_row(case_id: str, reports: list[tuple[IncidentRow, ArticleRow | None]]) -> CaseRow:
+def case_row(case_id: str, reports: list[tuple[IncidentRow, ArticleRow | None]],
+             links: dict[str, str] | None = None) -> CaseRow:
     # Undated reports first (as the least informed), then by date: the last one is the latest word.
-    ordered = sorted(reports, key=lambda r: (report_date(*r) != "", report_date(*r), r[0].article_id))
+    ordered = sorted(reports, key=lambda r: (report_date(*r)[0] != "", report_date(*r)[0], r[0].article_id))
     incidents = [incident for incident, _ in ordered]
     with_total = [i for i in incidents if i.affected_total is not None]
     latest_total = with_total[-1] if with_total else None
-    dates = sorted(d for d in (report_date(*r) for r in ordered) if d)
+    dates = sorted(d for d in (report_date(*r) for r in ordered) if d[0])
     leaked = {c for i in incidents for c in i.categories.split(";") if c}
     not_leaked = {c for i in incidents for c in i.not_leaked_categories.split(";") if c} - leaked
     victims = [i.victim for i in incidents if i.victim]
@@ -54,19 +64,22 @@ def case_row(case_id: str, reports: list[tuple[IncidentRow, ArticleRow | None]])
         affected_total=latest_total.affected_total if latest_total else None,
         affected_unit=latest_total.affected_unit if latest_total else "",
         affected_qualifier=latest_total.affected_qualifier if latest_total else "",
-        first_announced_on=dates[0] if dates else "",
-        last_announced_on=dates[-1] if dates else "",
+        first_announced_on=dates[0][0] if dates else "",
+        last_announced_on=dates[-1][0] if dates else "",
         categories=";".join(sorted(leaked)),
         not_leaked_categories=";".join(sorted(not_leaked)),
         article_ids=";".join(i.article_id for i in incidents),
-        articles=len(incidents))
+        articles=len(incidents),
+        first_announced_source=dates[0][1] if dates else "",
+        linked_by="; ".join(links[i.article_id] for i in incidents if (links or {}).get(i.article_id)))
 
 
-def case_rows(incidents: Iterable[IncidentRow], articles: Iterable[ArticleRow]) -> list[CaseRow]:
-    """One row per case_id among `incidents`, in case id order."""
+def case_rows(incidents: Iterable[IncidentRow], articles: Iterable[ArticleRow],
+              links: dict[str, str] | None = None) -> list[CaseRow]:
+    """One row per case_id among `incidents`, in case id order; `links`: article id -> why it joined."""
     by_id = {article.article_id: article for article in articles}
     cases: dict[str, list[tuple[IncidentRow, ArticleRow | None]]] = {}
     for incident in incidents:
         if incident.case_id:
             cases.setdefault(incident.case_id, []).append((incident, by_id.get(incident.article_id)))
-    return [case_row(case_id, cases[case_id]) for case_id in sorted(cases)]
+    return [case_row(case_id, cases[case_id], links) for case_id in sorted(cases)]

@@ -76,14 +76,18 @@ def weights_path() -> Path:
     return rules.learned_path(WEIGHTS_FILE) or rules.rule_path(WEIGHTS_FILE)
 
 
-def read_models(path: Path) -> DecisionModels:
+def read_weights(path: Path, what: str) -> Any:
+    """A weights file's JSON; a RuleError naming the file when it cannot be read or parsed."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise RuleError(path, None, f"cannot read decision weights: {exc}") from exc
+        raise RuleError(path, None, f"cannot read {what}: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise RuleError(path, exc.lineno, f"not valid JSON: {exc.msg}") from exc
-    return DecisionModels.from_json(data, str(path))
+
+
+def read_models(path: Path) -> DecisionModels:
+    return DecisionModels.from_json(read_weights(path, "decision weights"), str(path))
 
 
 def write_models(models: DecisionModels, path: Path) -> Path:

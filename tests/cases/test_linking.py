@@ -6,7 +6,15 @@ import pytest
 
 import pipeline
 from pipeline.cases.identity import headline_index_names, headline_name_candidates
-from pipeline.cases.linking import ArticleFacts, MemoryCaseIndex, day_number, link_articles, same_incident
+from pipeline.cases.linking import (
+    ArticleFacts,
+    MemoryCaseIndex,
+    day_number,
+    link_articles,
+    same_incident,
+    same_organisation,
+    shared_name,
+)
 from tests.cases.articles import ALL, SAME_INCIDENT
 
 
@@ -32,46 +40,79 @@ def test_the_cases_table_combines_the_reports(tables):
     assert ransomware["articles"] == 2
     assert ransomware["affected_total"] == 28000  # the second report's revised count wins
     assert (ransomware["first_announced_on"], ransomware["last_announced_on"]) == ("2025-05-20", "2025-06-27")
+    assert ransomware["first_announced_source"] == "announced"
+    assert ransomware["linked_by"].startswith("hamanasu-2<hamanasu (ハマナス電子, 38 days, p=")
     assert len(tables.cases) == tables.incidents["case_id"].replace("", None).nunique()
 
 
 def facts(article_id: str, day: str, cause: str = "loss", total: int | None = 412,
-          keys: tuple[str, ...] = ("北浜市",)) -> ArticleFacts:
+          keys: tuple[str, ...] = ("北浜市",), occurred: str = "") -> ArticleFacts:
     return ArticleFacts(article_id=article_id, keys=frozenset(keys), headline_keys=frozenset(),
-                        indexed=frozenset(keys), cause=cause, day=day_number(day), occurred="", total=total,
+                        indexed=frozenset(keys), cause=cause, day=day_number(day), occurred=occurred, total=total,
                         figures=frozenset({total} if total else ()))
 
 
-def test_reports_within_two_weeks_link_even_when_their_causes_differ():
-    assert same_incident(facts("a", "2025-03-04"), facts("b", "2025-03-10", cause="theft", total=None))
-    assert same_incident(facts("a", "2025-03-04"), facts("b", "2025-03-15", cause="insider", total=None))
+FIRST = facts("a", "2025-03-04", occurred="2025-02")
+UNDATED = replace(facts("b", ""), day=None)
 
 
-def test_a_later_follow_up_needs_a_compatible_cause_and_a_shared_figure():
-    first = facts("a", "2025-03-04")
-    assert same_incident(first, facts("b", "2025-05-20"))
-    assert not same_incident(first, facts("b", "2025-05-20", total=90))
-    assert not same_incident(first, facts("b", "2025-05-20", cause="misdelivery"))
-    assert not same_incident(first, facts("b", "2026-03-04"))  # a year later: another incident
+@pytest.mark.parametrize("later, why", [
+    (facts("b", "2025-03-06"), "two days on, the same cause and figure"),
+    (facts("b", "2025-03-10", cause="theft"), "a week on, a cause of the same group"),
+    (facts("b", "2025-05-20"), "a follow-up ten weeks on that repeats the figure"),
+    (facts("b", "2025-05-20", total=430), "a follow-up with a revised count"),
+    (facts("b", "2025-04-20", total=None, occurred="2025-02"), "a follow-up on the same month's loss"),
+    (UNDATED, "undated, the same cause and figure"),
+])
+def test_reports_of_one_incident_link(later, why):
+    assert same_incident(FIRST, later), why
 
 
-def test_an_undated_report_links_only_on_the_same_cause_and_figures():
-    undated = replace(facts("b", ""), day=None)
-    assert same_incident(facts("a", "2025-03-04"), undated)
-    assert not same_incident(facts("a", "2025-03-04", total=30), undated)
-    assert not same_incident(facts("a", "2025-03-04", cause="unknown"), replace(undated, cause="unknown"))
+@pytest.mark.parametrize("later, why", [
+    (facts("b", "2026-03-04", cause="misdelivery", total=18), "a year later, another cause and figure"),
+    (facts("b", "2025-09-01", cause="misdelivery", total=18, occurred="2025-08"), "months later, another leak"),
+    (facts("b", "2025-03-06", keys=("南浜市",)), "another city the same week"),
+    (replace(UNDATED, cause="misdelivery", figures=frozenset({18}), total=18), "undated, another cause and figure"),
+])
+def test_near_misses_stay_apart(later, why):
+    assert not same_incident(FIRST, later), why
 
 
-def test_different_organisations_never_link_however_alike():
-    assert not same_incident(facts("a", "2025-03-04"), facts("b", "2025-03-04", keys=("南浜市",)))
+def test_a_short_form_of_the_name_links_when_the_rest_agrees_but_alone_it_does_not():
+    long = facts("a", "2025-05-20", cause="ransomware", total=30000, keys=("ハマナス電子",))
+    short = facts("b", "2025-05-22", cause="ransomware", total=30000, keys=("ハマナス",))
+    assert same_incident(long, short)
+    assert shared_name(long, short) == ("short_form", "ハマナス~ハマナス電子")
+    assert not same_organisation(long, replace(short, keys=frozenset({"ハマ"})))
+
+
+def test_a_report_that_fits_two_cases_strongly_merges_them():
+    # A subsidiary and its parent each reported the breach; a later article names both.
+    subsidiary = facts("sub", "2025-05-20", cause="ransomware", total=30000, keys=("ハマナス電子販売",))
+    parent = facts("parent", "2025-05-21", cause="ransomware", total=30000, keys=("ミナモトホールディングス",))
+    both = facts("both", "2025-05-23", cause="ransomware", total=30000,
+                 keys=("ハマナス電子販売", "ミナモトホールディングス"))
+    index = MemoryCaseIndex()
+    apart = link_articles([subsidiary, parent], index)
+    assert apart["sub"] != apart["parent"]
+    merged = link_articles([both], index)
+    assert index.case_ids(["sub", "parent", "both"]) == dict.fromkeys(("sub", "parent", "both"), merged["both"])
+    assert "both<" in index.links()["both"]
+
+
+def test_a_joining_article_says_which_article_it_matched_the_key_and_the_gap():
+    index = MemoryCaseIndex()
+    link_articles([FIRST, facts("b", "2025-03-06")], index)
+    assert index.links()["b"].startswith("b<a (北浜市, 2 days, p=")
 
 
 def test_a_joining_article_keeps_the_case_id_and_ids_do_not_depend_on_the_run():
     index = MemoryCaseIndex()
     first = link_articles([facts("a", "2025-03-04")], index)
-    then = link_articles([facts("b", "2025-03-06"), facts("c", "2027-01-01")], index)
+    then = link_articles([facts("b", "2025-03-06"), facts("c", "2027-01-01", cause="theft", total=18)], index)
     assert then["b"] == first["a"] and then["c"] != first["a"]
-    again = link_articles([facts("c", "2027-01-01"), facts("b", "2025-03-06"), facts("a", "2025-03-04")],
+    again = link_articles([facts("c", "2027-01-01", cause="theft", total=18), facts("b", "2025-03-06"),
+                           facts("a", "2025-03-04")],
                           MemoryCaseIndex())
     assert again == {**first, **then}
 
