@@ -96,6 +96,7 @@ def review_data(store: Store) -> tuple[dict, list[dict]]:
             spans[row.article_id].append(record)
     overview, details = [], []
     cases = {case.case_id: case for case in tables["cases.csv"]}
+    links = store.case_links()  # why each article joined its case (the article matched, key, gap)
     case_month: dict[str, str] = {}  # the month a case counts under: its earliest report's
     for row in articles:
         if row.status != "ok" or row.article_id not in incidents:
@@ -107,7 +108,7 @@ def review_data(store: Store) -> tuple[dict, list[dict]]:
         case = cases.get(incident.case_id)
         overview.append({**asdict(incident), "title": row.title, "source": row.source, "month": month,
                          "index": len(details), "chars": row.chars, "case_articles": case.articles if case else 0,
-                         "case_victim": case.victim if case else ""})
+                         "case_victim": case.victim if case else "", "linked_by": links.get(row.article_id, "")})
         details.append({"article_id": row.article_id, "title": row.title, "source": row.source,
                         "reference_date": row.reference_date, "encoding": row.encoding,
                         "text": store.article_text(row.article_id) or "", "spans": spans[row.article_id],

@@ -1,7 +1,10 @@
-"""Invented articles (our own text, invented organisations) about a few incidents, for the case tests.
+"""Invented articles (our own text, invented organisations) about a few incidents, for the case tests,
+and `facts`: what linking knows of an invented article, written directly.
 
 Each is a JSONL-like record. `REPORTS_OF` says which of them report one incident.
 """
+
+from pipeline.cases.linking import ArticleFacts, day_number
 
 KITAHAMA_USB = {
     "id": "kitahama-usb",
@@ -53,3 +56,10 @@ ADVICE = {
 ALL = [KITAHAMA_USB, KITAHAMA_USB_FOLLOW_UP, KITAHAMA_MAIL, HAMANASU_RANSOMWARE, HAMANASU_SECOND_REPORT,
        SAKURA_RANSOMWARE, ADVICE]
 SAME_INCIDENT = [{"kitahama-usb", "kitahama-usb-2"}, {"hamanasu", "hamanasu-2"}]
+
+
+def facts(article_id: str, day: str, cause: str = "loss", total: int | None = 412,
+          keys: tuple[str, ...] = ("北浜市",), occurred: str = "") -> ArticleFacts:
+    return ArticleFacts(article_id=article_id, keys=frozenset(keys), headline_keys=frozenset(),
+                        indexed=frozenset(keys), cause=cause, day=day_number(day), occurred=occurred, total=total,
+                        figures=frozenset({total} if total else ()))

@@ -6,7 +6,9 @@ import sqlite3
 from pipeline.batch.reading import iter_inputs
 from pipeline.batch.run import run_into_store
 from pipeline.batch.store import STORE_NAME, Store
+from pipeline.cases.linking import link_articles
 from tests.cases import articles
+from tests.cases.articles import facts
 
 
 def write_jsonl(path, records):
@@ -71,3 +73,20 @@ def test_a_schema_2_store_gets_its_stored_incidents_linked_by_the_next_run(tmp_p
     assert result.processed == 0
     cases = case_of(tables)
     assert cases["kitahama-usb"] and cases["kitahama-usb"] == cases["kitahama-usb-2"]
+
+
+def test_a_report_that_fits_two_stored_cases_merges_them_and_later_reports_find_the_merged_case(tmp_path):
+    ransomware = {"cause": "ransomware", "total": 30000}
+    subsidiary = facts("sub", "2025-05-20", keys=("ハマナス電子販売",), **ransomware)
+    parent = facts("parent", "2025-05-21", keys=("ミナモトホールディングス",), **ransomware)
+    with Store.open(tmp_path / "out") as store:
+        apart = link_articles([subsidiary, parent], store)
+        assert apart["sub"] != apart["parent"]
+        both = link_articles([facts("both", "2025-05-23", keys=("ハマナス電子販売", "ミナモトホールディングス"),
+                                    **ransomware)], store)
+        later = link_articles([facts("later", "2025-05-30", keys=("ハマナス電子販売",), **ransomware)], store)
+        merged = both["both"]
+        assert later["later"] == merged
+        assert store.case_ids(["sub", "parent", "both", "later"]) == dict.fromkeys(("sub", "parent", "both", "later"),
+                                                                                 merged)
+        assert sorted(store.case_links()) == ["both", "later"]

@@ -7,15 +7,13 @@ import pytest
 import pipeline
 from pipeline.cases.identity import headline_index_names, headline_name_candidates
 from pipeline.cases.linking import (
-    ArticleFacts,
     MemoryCaseIndex,
-    day_number,
     link_articles,
     same_incident,
     same_organisation,
     shared_name,
 )
-from tests.cases.articles import ALL, SAME_INCIDENT
+from tests.cases.articles import ALL, SAME_INCIDENT, facts
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +41,6 @@ def test_the_cases_table_combines_the_reports(tables):
     assert ransomware["first_announced_source"] == "announced"
     assert ransomware["linked_by"].startswith("hamanasu-2<hamanasu (ハマナス電子, 38 days, p=")
     assert len(tables.cases) == tables.incidents["case_id"].replace("", None).nunique()
-
-
-def facts(article_id: str, day: str, cause: str = "loss", total: int | None = 412,
-          keys: tuple[str, ...] = ("北浜市",), occurred: str = "") -> ArticleFacts:
-    return ArticleFacts(article_id=article_id, keys=frozenset(keys), headline_keys=frozenset(),
-                        indexed=frozenset(keys), cause=cause, day=day_number(day), occurred=occurred, total=total,
-                        figures=frozenset({total} if total else ()))
 
 
 FIRST = facts("a", "2025-03-04", occurred="2025-02")

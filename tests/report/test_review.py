@@ -162,5 +162,6 @@ def test_the_articles_of_a_case_stay_together_under_its_first_row(browser, news_
     assert members.count() == 2
     assert members.first.locator("td").first.inner_text().startswith("↳ ")
     assert "2 articles" in page.locator("#incidents").inner_text()
+    assert "with hamanasu: ハマナス電子, 38 days" in page.locator("#incidents").inner_text()  # why they are one case
     assert problems == []
     page.close()
