@@ -385,7 +385,7 @@ class Store:
             db.execute(f"DELETE FROM key_cases WHERE case_id = ? AND key IN (SELECT key FROM case_keys "
                        f"WHERE article_id IN ({members}))", (merged, merged))
             db.execute(f"UPDATE case_keys SET case_id = ? WHERE article_id IN ({members})", (into, merged))
-            db.execute("UPDATE incidents SET case_id = ? WHERE case_id = ?", (into, merged))
+            db.execute(f"UPDATE incidents SET case_id = ? WHERE article_id IN ({members})", (into, merged))
             db.execute("UPDATE case_members SET case_id = ? WHERE case_id = ?", (into, merged))
 
     def case_ids(self, article_ids: list[str]) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Fit the case pair model (pipeline/cases/linking.py) on gold case labels, and measure it.
 
-    python -m pipeline.learning.case_pairs [--write PATH] [--folds 5] [--no-ner]
+    python -m pipeline.learning.case_pairs [--source ARTICLES GOLD]... [--write PATH] [--folds 5] [--no-ner]
 
 The gold: the dev corpus, its companion articles and our probe articles, each with a gold file
 whose `case` labels say which articles report one incident (`nm-…`: the same organisation's other
@@ -128,15 +128,21 @@ def fit(pairs: list[tuple[dict[str, float], bool]], gold: dict) -> PairModel:
 
 
 def precision_first_threshold(scored: list[tuple[float, bool]]) -> float:
-    """The lowest probability above which the pairs keep precision >= PRECISION_FLOOR (0.5 at least)."""
-    best = 0.99
-    ranked = sorted(scored, key=lambda pair: -pair[0])
+    """A threshold that keeps precision >= PRECISION_FLOOR over the pairs: halfway between the
+    lowest probability that still does and the next one down (an even chance at least), so that
+    a pair a little less sure than the training ones is not lost; 0.99 when no threshold does."""
+    ranked = sorted((probability for probability, _ in scored), reverse=True)
+    labels = [same for _, same in sorted(scored, key=lambda pair: -pair[0])]
+    cut = None
     right = 0
-    for position, (probability, same) in enumerate(ranked, start=1):
+    for position, (probability, same) in enumerate(zip(ranked, labels, strict=True)):
         right += same
-        if probability >= 0.5 and right / position >= PRECISION_FLOOR:
-            best = probability
-    return round(max(min(best, 0.99), 0.5) - 1e-6, 6)
+        if probability >= 0.5 and right / (position + 1) >= PRECISION_FLOOR:
+            cut = position
+    if cut is None:
+        return 0.99
+    below = ranked[cut + 1] if cut + 1 < len(ranked) else 0.5
+    return round(max((ranked[cut] + max(below, 0.5)) / 2, 0.5), 6)
 
 
 def linked_tally(facts: list[ArticleFacts], gold: list[dict], model: PairModel | None) -> Tally:
@@ -176,10 +182,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", type=Path, help=f"write the weights fitted on all the open gold here "
                                                    f"(the stock file is {rule_path(PAIR_MODEL_FILE)})")
+    parser.add_argument("--source", nargs=2, type=Path, action="append", metavar=("ARTICLES", "GOLD"),
+                        help="articles (JSONL) and their gold; default: dev, dev-cases and our probes")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--no-ner", action="store_true", help="extract without the NER stage (faster)")
     options = parser.parse_args(argv)
-    corpus = open_corpus(DEFAULT_SOURCES, not options.no_ner)
+    corpus = open_corpus(options.source or DEFAULT_SOURCES, not options.no_ner)
     pairs = labelled_pairs(corpus.facts, corpus.gold)
     print(f"open gold: {len(corpus.gold)} articles, {len(corpus.facts)} incident articles, "
           f"{len(pairs)} candidate pairs ({sum(same for _, same in pairs)} one case)")
