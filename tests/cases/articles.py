@@ -58,6 +58,35 @@ ALL = [KITAHAMA_USB, KITAHAMA_USB_FOLLOW_UP, KITAHAMA_MAIL, HAMANASU_RANSOMWARE,
 SAME_INCIDENT = [{"kitahama-usb", "kitahama-usb-2"}, {"hamanasu", "hamanasu-2"}]
 
 
+# One organisation spelled another way in its second report: a variant character form (髙/高), a
+# Latin name and the katakana reading the first report gives it, a university hospital's short
+# and full names. The same university's other incident a year later stays apart.
+SPELLINGS = [
+    {"id": "takahashi-1", "reference_date": "2025-07-01", "title": "髙橋精機に不正アクセス 顧客情報1万2千件流出か",
+     "text": "髙橋精機株式会社は7月1日、同社の通販サイトが不正アクセスを受け、顧"
+             "客約1万2千件のクレジットカード情報が流出した可能性があると発表した。"},
+    {"id": "takahashi-2", "reference_date": "2025-07-03", "title": "高橋精機、カード情報流出の恐れ",
+     "text": "高橋精機は、通販サイトへの不正アクセスにより顧客約1万2千"
+             "件のクレジットカード情報が流出した恐れがあると明らかにした。"},
+    {"id": "kirara-1", "reference_date": "2025-08-05", "title": "KIRARA、会員3400人の情報流出",
+     "text": "化粧品通販のKIRARA（キララ）は8月5日、ランサムウェア攻撃"
+             "により会員3400人の氏名とメールアドレスが流出したと発表した。"},
+    {"id": "kirara-2", "reference_date": "2025-08-07", "title": "キララ、ランサムウェア被害で会員情報流出",
+     "text": "通販サイトを運営するキララは、ランサムウェアの被害を受け、会員"
+             "3400人の氏名やメールアドレスが外部に流出したと明らかにした。"},
+    {"id": "kitahama-univ-1", "reference_date": "2025-10-02", "title": "北浜大病院、患者情報入りUSBを紛失",
+     "text": "北浜大病院は10月2日、医師が患者215人分の氏名"
+             "や病名を記録したUSBメモリーを紛失したと発表した。"},
+    {"id": "kitahama-univ-2", "reference_date": "2025-10-06", "title": "北浜大学医学部附属病院、USB紛失で謝罪",
+     "text": "北浜大学医学部附属病院は、患者215人分の個人情報を"
+             "記録したUSBメモリーを医師が紛失した問題で謝罪した。"},
+    {"id": "kitahama-univ-other", "reference_date": "2026-11-20", "title": "北浜大学、学生の成績を誤送信 52人分",
+  "text": "北浜大学は11月20日、学生52人分の成績一覧を別の学生にメールで誤送信したと発表した。"},
+]
+SPELLINGS_SAME_INCIDENT = [{"takahashi-1", "takahashi-2"}, {"kirara-1", "kirara-2"},
+                           {"kitahama-univ-1", "kitahama-univ-2"}]
+
+
 def facts(article_id: str, day: str, cause: str = "loss", total: int | None = 412,
           keys: tuple[str, ...] = ("北浜市",), occurred: str = "") -> ArticleFacts:
     return ArticleFacts(article_id=article_id, keys=frozenset(keys), headline_keys=frozenset(),

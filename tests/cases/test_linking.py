@@ -13,7 +13,7 @@ from pipeline.cases.linking import (
     same_organisation,
     shared_name,
 )
-from tests.cases.articles import ALL, SAME_INCIDENT, facts
+from tests.cases.articles import ALL, SAME_INCIDENT, SPELLINGS, SPELLINGS_SAME_INCIDENT, facts
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +21,26 @@ def tables():
     return pipeline.extract(ALL)
 
 
-def test_the_reports_of_one_incident_share_a_case_and_nothing_else_does(tables):
-    incidents = tables.incidents.set_index("article_id")
+def linked_groups(tables) -> list[set[str]]:
     cases: dict[str, set[str]] = {}
-    for article_id, case_id in incidents["case_id"].items():
+    for article_id, case_id in tables.incidents.set_index("article_id")["case_id"].items():
         if case_id:
             cases.setdefault(case_id, set()).add(article_id)
-    linked = [members for members in cases.values() if len(members) > 1]
-    assert sorted(linked, key=sorted) == sorted(SAME_INCIDENT, key=sorted)
+    return sorted((members for members in cases.values() if len(members) > 1), key=sorted)
+
+
+def test_the_reports_of_one_incident_share_a_case_and_nothing_else_does(tables):
+    assert linked_groups(tables) == sorted(SAME_INCIDENT, key=sorted)
+    incidents = tables.incidents.set_index("article_id")
     assert (incidents["case_id"] != "").equals(incidents["is_incident"])  # a non-incident is in no case
+
+
+def test_reports_that_spell_the_organisation_another_way_share_a_case():
+    tables = pipeline.extract(SPELLINGS)
+    assert linked_groups(tables) == sorted(SPELLINGS_SAME_INCIDENT, key=sorted)
+    why = dict(zip(tables.cases["article_ids"], tables.cases["linked_by"], strict=True))
+    assert why["takahashi-1;takahashi-2"].startswith("takahashi-2<takahashi-1 (高橋精機, 2 days")
+    assert why["kitahama-univ-1;kitahama-univ-2"].startswith("kitahama-univ-2<kitahama-univ-1 (北浜大学, 4 days")
 
 
 def test_the_cases_table_combines_the_reports(tables):
