@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -56,6 +57,7 @@ MEMBERS_COMPARED = 12
 # How many cases found under one key are compared (the latest ones): a key that turns out common
 # (a headline word that looks like a name) cannot make every article meet every case.
 CASES_PER_KEY = 20
+_PLACE_END = re.compile(r"[都道府県市区町村]$")
 # Causes that say nothing about which incident it is.
 _ANY_CAUSE = {"", "unknown", "other"}
 
@@ -283,9 +285,10 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 # The features of a pair, in the order the weights file lists them.
-FEATURES = ("name.key", "name.headline", "name.short_form", "name.length", "time.undated", "time.fallback",
-            "time.same_news", "time.log_gap", "time.over_follow_up", "time.over_year", "cause.same", "cause.group",
-            "cause.conflict", "figures.shared", "figures.shared_size", "figures.revision", "figures.conflict",
+FEATURES = ("name.key", "name.headline", "name.short_form", "name.length", "name.place",
+            "time.undated", "time.fallback", "time.same_news", "time.log_gap", "time.over_follow_up", "time.over_year",
+            "cause.same", "cause.group", "cause.conflict",
+            "figures.shared", "figures.shared_size", "figures.revision", "figures.conflict",
             "occurred.same", "occurred.apart", "categories.overlap", "headline.overlap")
 
 
@@ -296,6 +299,9 @@ def pair_features(a: ArticleFacts, b: ArticleFacts) -> tuple[Features, str]:
         return {}, ""
     rules = linking_rules()
     features: Features = {f"name.{how}": 1.0, "name.length": min(len(key.split("~")[0]), 12) / 12}
+    if _PLACE_END.search(key):
+        # A city or prefecture: many incidents share its name, so its name alone says less.
+        features["name.place"] = 1.0
     if a.day is None or b.day is None:
         features["time.undated"] = 1.0
     else:
