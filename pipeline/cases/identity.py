@@ -8,7 +8,7 @@ its municipality; a university's hospital carries the university's key. Old and 
 forms are read as the common one (`character_forms`: 澤 = 沢, 髙 = 高), and a Latin name the text
 gives with its katakana reading (KIRARA（キララ）) is known under both.
 
-A short and a long form of one name (カシオ and カシオ計算機, 年金機構 and 日本年金機構) share no key:
+A short and a long form of one name (ハマナス and ハマナス電子, 保健機構 and 北浜保健機構) share no key:
 `key_edges` gives a key's prefixes and suffixes, indexed so that either article finds the other,
 and the pair model (linking.py) weighs such a partial match below a whole shared key. Keys are
 plain strings, so they can be indexed to find an article's candidate cases without comparing it
@@ -97,7 +97,7 @@ def identity_rules() -> IdentityRules:
 
 
 def folded(text: str) -> str:
-    """NFKC, with old and variant character forms read as the common one (慶應 -> 慶応)."""
+    """NFKC, with old and variant character forms read as the common one (髙橋 -> 高橋)."""
     return unicodedata.normalize("NFKC", text).translate(identity_rules().character_forms)
 
 
