@@ -1,4 +1,5 @@
-"""Dates: 西暦, 和暦, numeric dates, ranges, 同日/同月/同17日, 年度 → FY, year inference.
+"""Dates: 西暦, 和暦 (also R5, H31.4.1), kanji numerals, numeric dates, ranges, 同日/同月/同17日,
+年度 → FY, year inference.
 
 A date written without a year takes it, in order, from: an explicit year earlier in the same
 sentence; the article's reference date (a date later than it belongs to the year before); the
@@ -10,14 +11,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from pipeline.records import DateRow
 from pipeline.stages.analysis import AnalysedArticle, in_spans, url_spans
+from pipeline.stages.numerals import parse_date_number
 from pipeline.stages.rules import compile_pattern, load, rule_cache, rule_path, section
 
 RULE_FILE = "dates.yaml"
-ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925}  # era year 1 = start + 1
+ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925, "大正": 1911}  # era year 1 = start + 1
+ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}
+# The first day of each era: a date before it is no date of that era (令和元年4月 was 平成).
+ERA_FIRST_DAY = {"令和": date(2019, 5, 1), "平成": date(1989, 1, 8), "昭和": date(1926, 12, 25),
+                 "大正": date(1912, 7, 30)}
+# The last era year written: one past the era's end, as notices printed before a change wrote
+# the next year (平成32年度 for 2020); a later one is no year of that era.
+ERA_LAST_YEAR = {"平成": 32, "昭和": 64, "大正": 15}
 NEWS_LEAD = re.compile(r"(?:に)?、")
 ERA_CARRY = 5  # how far a bare 2-digit 年度 may be from the era year named before it
 
@@ -119,14 +128,41 @@ def find_date_mentions(text: str) -> tuple[DateMention, ...]:
     return tuple(mentions)
 
 
+def _number(groups: dict[str, str | None], name: str) -> int | None:
+    text = groups.get(name)
+    return parse_date_number(text) if text else None
+
+
+def era_name(written: str) -> str:
+    """`令和`, or the era a letter abbreviates (`R`, `R.` → 令和)."""
+    written = written.rstrip(".").strip()
+    return ERA_LETTERS.get(written, written)
+
+
+def era_date_is_possible(era: str, number: int, month: int | None = None, day: int | None = None) -> bool:
+    """Whether era year `number` (with its month and day) lies in the era: no year 0, nothing
+    before the era began, nothing past its last written year (平成31年5月 is still 2019-05)."""
+    if number < 1 or number > ERA_LAST_YEAR.get(era, 99):
+        return False
+    if number == 1 and month is not None:
+        first = ERA_FIRST_DAY[era]
+        last_day = day if day is not None else 31
+        return (month, last_day) >= (first.month, first.day)
+    return True
+
+
 def _explicit_year(groups: dict[str, str | None]) -> int | None:
+    """The year written in full (`2024`, `令和6`), None when none is or the era year is impossible."""
     year = groups.get("year")
     if not year:
         return None
+    number = parse_date_number(year)
     if groups.get("era"):
-        number = 1 if year == "元" else int(year)
-        return ERA_START[groups["era"]] + number
-    return int(year)
+        era = era_name(groups["era"])
+        if not era_date_is_possible(era, number, _number(groups, "month"), _number(groups, "day")):
+            return None
+        return ERA_START[era] + number
+    return number
 
 
 # A date up to this many days after the publication day is news of the near future (a follow-up
@@ -154,7 +190,7 @@ def infer_reference_date(mentions: tuple[DateMention, ...]) -> ResolvedDate | No
         year = _explicit_year(groups)
         if year is None or groups.get("fiscal") or not groups.get("month"):
             continue
-        candidate = ResolvedDate(year, int(groups["month"]), int(groups["day"]) if groups.get("day") else None)
+        candidate = ResolvedDate(year, _number(groups, "month"), _number(groups, "day"))
         if not candidate.is_valid():
             continue
         key = (candidate.year, candidate.month, candidate.day or 0)
@@ -204,8 +240,7 @@ class DateResolver:
         elif mention.rule == "date.same_month_day" or g.get("same_month"):
             if self.last is None or self.last.month is None:
                 return None
-            day = int(g["day"]) if g.get("day") else None
-            resolved = ResolvedDate(self.last.year, self.last.month, day)
+            resolved = ResolvedDate(self.last.year, self.last.month, _number(g, "day"))
         elif g.get("short_year"):
             number = int(g["short_year"])
             # `平成30年度、31年度`: the era just named carries over to a nearby number.
@@ -214,10 +249,12 @@ class DateResolver:
                 era = self.last_era[1]
                 self.last_era = (sentence, era, number)  # `平成24年…29年…30年`: each carries to the next
             year = ERA_START[era] + number if era else 2000 + number
+            # Two digits with no era are this century's, and no later than the year after the
+            # article's (`32年度` alone is no year of ours: it may be 平成32 or 2032).
+            if not era and (len(g["short_year"]) == 1 or not self._near_enough(year, bool(g.get("month")))):
+                return None
             if g.get("month"):  # `25年12月19日`: news drops the century once the full year is named
-                if self.reference and year > self.reference.year + 1:
-                    return None
-                resolved = ResolvedDate(year, int(g["month"]), int(g["day"]) if g.get("day") else None)
+                resolved = ResolvedDate(year, _number(g, "month"), _number(g, "day"))
                 self.last_explicit_year_sentence = (sentence, year)
             else:
                 resolved = ResolvedDate(year, fiscal=True)
@@ -232,18 +269,19 @@ class DateResolver:
                 return None
             month = self.reference.month + {"先月": -1, "来月": 1}.get(g["relative_month"], 0)
             year = self.reference.year + (month - 1) // 12
-            resolved = ResolvedDate(year, (month - 1) % 12 + 1, int(g["day"]))
+            resolved = ResolvedDate(year, (month - 1) % 12 + 1, _number(g, "day"))
         elif g.get("year"):
             year = _explicit_year(g)
-            month = int(g["month"]) if g.get("month") else None
-            day = int(g["day"]) if g.get("day") else None
-            resolved = ResolvedDate(year, month, day, fiscal=bool(g.get("fiscal")))
+            if year is None:
+                return None
+            resolved = ResolvedDate(year, _number(g, "month"), _number(g, "day"), fiscal=bool(g.get("fiscal")))
             self.last_explicit_year_sentence = (sentence, year)
             if g.get("era"):
-                self.last_era = (sentence, g["era"], year - ERA_START[g["era"]])
+                era = era_name(g["era"])
+                self.last_era = (sentence, era, year - ERA_START[era])
         elif g.get("month"):
-            month = int(g["month"])
-            day = int(g["day"]) if g.get("day") else None
+            month = _number(g, "month")
+            day = _number(g, "day")
             relative = g.get("relative")
             if relative:
                 year = self._relative_year(relative)
@@ -255,8 +293,11 @@ class DateResolver:
                 return None
             resolved = ResolvedDate(year, month, day)
         elif g.get("day"):
-            day = int(g["day"])
+            day = _number(g, "day")
             if continues_previous and self.last.month is not None:
+                resolved = ResolvedDate(self.last.year, self.last.month, day)
+            elif self._later_day_of_last_month(day, sentence):
+                # `5月1日に発生し、3日に判明`: a later day in the sentence of a full date is in its month.
                 resolved = ResolvedDate(self.last.year, self.last.month, day)
             else:
                 anchor = self._day_anchor()
@@ -274,6 +315,28 @@ class DateResolver:
             self.last_sentence = sentence
         self.last_end = mention.end
         return resolved
+
+    def _near_enough(self, year: int, with_month: bool) -> bool:
+        """Whether a two-digit year read as 20xx is no later than the year after the article's: its
+        reference date, else (for a bare 年度) the latest full date in its text; true when unknown.
+        `2021年6月8日から25年12月19日まで` is why a month's year is not held to the text's dates."""
+        base = self.reference.year if self.reference else None
+        if base is None and not with_month and self.inferred:
+            base = self.inferred.year
+        return base is None or year <= base + 1
+
+    def _later_day_of_last_month(self, day: int, sentence: int) -> bool:
+        """Whether a bare day continues the month of the full date named earlier in its sentence:
+        a later day of that month, not after the article's date."""
+        last = self.last
+        if last is None or last.day is None or self.last_sentence != sentence or day <= last.day:
+            return False
+        try:
+            candidate = date(last.year, last.month, day)
+        except ValueError:
+            return False
+        anchor = self._day_anchor()
+        return anchor is None or candidate <= anchor + timedelta(days=NEAR_FUTURE_DAYS)
 
     def _day_anchor(self) -> date | None:
         """What a bare `24日` counts back from: the publication date, else a dateline in the text.
