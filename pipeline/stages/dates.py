@@ -49,6 +49,9 @@ class DateRules:
     patterns: tuple[DateRule, ...]
     roles: tuple[RoleRule, ...]
     range_connector: re.Pattern[str]
+    release_labels: tuple[str, ...]  # longest first
+    update_labels: tuple[str, ...]
+    year_continuations: tuple[str, ...]
 
 
 @rule_cache
@@ -60,7 +63,11 @@ def date_rules() -> DateRules:
     roles = tuple(RoleRule(e["id"], e["role"], tuple(e["cues"]))
                   for e in section(data, "roles", path, ["role", "cues"]))
     connector = compile_pattern(section(data, "range_connectors", path, ["pattern"])[0], path)
-    return DateRules(patterns, roles, connector)
+    lines = {e["id"]: tuple(sorted(e["labels"], key=len, reverse=True))
+             for e in section(data, "date_lines", path, ["labels"])}
+    continuations = tuple(word for e in section(data, "year_continuations", path, ["words"]) for word in e["words"])
+    return DateRules(patterns, roles, connector, lines.get("date.line.release", ()), lines.get("date.line.update", ()),
+                     continuations)
 
 
 @dataclass(frozen=True)
@@ -365,26 +372,129 @@ class DateResolver:
         return self.reference.year if self.reference.month >= 4 else self.reference.year - 1
 
 
-def date_role(text: str, start: int, end: int, sentence_end: int) -> str:
-    """The date's role, from the cue words that follow it in its clause.
+# What a date line may hold besides its dates and labels: times of day, weekdays, brackets, spaces.
+LINE_NOISE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?|\([月火水木金土日]\)|[\s:()\[\]【】<>〈〉・|/.]")
+# Between the two ends of a range (`10日から12日まで`), the first end takes the role of the second.
+RANGE_GAP = re.compile(r"^\s?(?:~|-|から|より)\s?$")
+PERIOD_OPENING = re.compile(r"(?:に)?(?:かけて|から|まで|より|以降|の間|~|-)")
+# A label before a date on its line (`発生日時:`, `2. 判明日 `), with no clause in it.
+LINE_LABEL = re.compile(r"[\s\d.()①-⑳]*[^\s、。,]{1,10}[\s:]*")
+NAME_CHARACTER = re.compile(r"[\u4e00-\u9fffァ-ヺーA-Za-z]")
 
-    In a news lead (`同社は11日、…と発表した`) the date belongs to the sentence's last verb.
-    """
-    if NEWS_LEAD.match(text[end:end + 2]) and re.search(r"[はが]\s?$", text[max(0, start - 2):start]):
-        tail = text[max(end, sentence_end - 20):sentence_end]
-        for rule in date_rules().roles:
-            if rule.role == "announced" and any(cue in tail for cue in rule.cues):
-                return rule.role
-    after = text[end:min(sentence_end, end + 40)]
-    after = re.split(r"[、,。]", after, maxsplit=2)
-    window = "".join(after[:2])
+
+def _cue_role(window: str, last: bool = False) -> str | None:
+    """The role of the first cue word in `window` (of the last one with `last`)."""
     best: tuple[int, str] | None = None
     for rule in date_rules().roles:
         for cue in rule.cues:
-            position = window.find(cue)
-            if position >= 0 and (best is None or position < best[0]):
+            position = window.rfind(cue) if last else window.find(cue)
+            if position >= 0 and (best is None or (position > best[0] if last else position < best[0])):
                 best = (position, rule.role)
-    return best[1] if best else "other"
+    return best[1] if best else None
+
+
+def _news_lead_announced(text: str, start: int, end: int, sentence_end: int) -> bool:
+    """`同社は11日、…と発表した`: in a news lead the date belongs to the sentence's last verb."""
+    if not (NEWS_LEAD.match(text[end:end + 2]) and re.search(r"[はが]\s?$", text[max(0, start - 2):start])):
+        return False
+    tail = text[max(end, sentence_end - 20):sentence_end]
+    return any(rule.role == "announced" and any(cue in tail for cue in rule.cues) for rule in date_rules().roles)
+
+
+def date_role(text: str, start: int, end: int, window_end: int) -> str:
+    """The date's role from the cue words after it, up to `window_end` (the next date of its
+    sentence, or the sentence's end), else from a label before it on its line (`発生日時:`).
+
+    A date opening a period (`1日から`, `5日にかけて`) is the event's: the first cue names it. Any
+    other date goes with the verb that closes its clause: in `3日に…暗号化されていることを発見した`
+    the date is the discovery's, so the last cue of the first clause holding one names it. With no
+    cue after it, the clause before the date is read.
+    """
+    window = text[end:min(window_end, end + 80)]
+    if PERIOD_OPENING.match(window):
+        role = _cue_role(window)
+    else:
+        role = next((r for clause in re.split(r"[、,]", window) if (r := _cue_role(clause, last=True))), None)
+    if role:
+        return role
+    label = text[text.rfind("\n", 0, start) + 1:start]
+    if LINE_LABEL.fullmatch(label):
+        return _cue_role(label) or "other"
+    # `閲覧可能な状態にあった期間は2024年4月1日から`: the cue may open the date's own clause.
+    clause = re.split(r"[、,。\n]", text[max(0, start - 40):start])[-1]
+    return _cue_role(clause, last=True) or "other"
+
+
+def date_line_kind(text: str, start: int, mentions_on_line: list[tuple[int, int]]) -> str | None:
+    """"release" or "update" when the date at `start` stands on a line of dates and labels alone
+    (`2024/10/31`, `公開日:2023年12月8日`, `更新日 2024年1月5日`); None otherwise."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    rules = date_rules()
+    rest, position, label = [], line_start, ""
+    for mention_start, mention_end in sorted(mentions_on_line):
+        rest.append(text[position:mention_start])
+        if mention_start == start:
+            label = text[position:mention_start]
+        position = mention_end
+    rest.append(text[position:line_end])
+    remainder = LINE_NOISE.sub("", "".join(rest))
+    for word in (*rules.update_labels, *rules.release_labels):
+        remainder = remainder.replace(word, "")
+    if remainder:
+        return None
+    return "update" if any(word in label for word in rules.update_labels) else "release"
+
+
+def names_a_year(text: str, end: int, granularity: str) -> bool:
+    """Whether a year or fiscal year is part of a name (`2025年度講習会`, `令和5年度入学生`)."""
+    if granularity not in ("year", "fiscal_year"):
+        return False
+    following = text[end:end + 4]
+    if any(following.startswith(word) for word in date_rules().year_continuations):
+        return False
+    return bool(NAME_CHARACTER.match(following[:1]))
+
+
+def assign_roles(text: str, found: list[tuple[DateMention, ResolvedDate, int, int]]) -> list[str]:
+    """The role of each resolved date (mention, value, its sentence's index and end), in order.
+
+    A release's own date line is the announcement (an update line only where the release has no
+    other); in a news report the lead's announcement date wins over the report's own date line.
+    A year inside a name is no event date. The first end of a range takes the role of the second.
+    """
+    by_line: dict[int, list[tuple[int, int]]] = {}
+    for mention, _, _, _ in found:
+        by_line.setdefault(text.rfind("\n", 0, mention.start), []).append((mention.start, mention.end))
+    roles: list[str] = ["other"] * len(found)
+    line_kinds: dict[int, str] = {}
+    news_lead = False
+    for index in range(len(found) - 1, -1, -1):  # backwards: a range's first end looks at its second
+        mention, resolved, sentence, sentence_end = found[index]
+        following = found[index + 1] if index + 1 < len(found) else None
+        same_sentence_next = following is not None and following[2] == sentence
+        kind = date_line_kind(text, mention.start, by_line[text.rfind("\n", 0, mention.start)]) \
+            if resolved.day is not None else None
+        if kind:
+            line_kinds[index] = kind
+            roles[index] = "announced"
+        elif names_a_year(text, mention.end, resolved.granularity):
+            roles[index] = "other"
+        elif _news_lead_announced(text, mention.start, mention.end, sentence_end):
+            roles[index] = "announced"
+            news_lead = True
+        else:
+            window_end = following[0].start if same_sentence_next else sentence_end
+            roles[index] = date_role(text, mention.start, mention.end, window_end)
+            if roles[index] == "other" and same_sentence_next and \
+                    RANGE_GAP.match(text[mention.end:following[0].start]):
+                roles[index] = roles[index + 1]
+    has_release_line = "release" in line_kinds.values()
+    for index, kind in line_kinds.items():
+        if news_lead or (kind == "update" and has_release_line):
+            roles[index] = "other"
+    return roles
 
 
 def parse_reference_date(value: str) -> date | None:
@@ -410,17 +520,17 @@ def extract_dates(article: AnalysedArticle) -> list[DateRow]:
     reference = parse_reference_date(article.article.reference_date)
     inferred = None if reference else infer_reference_date(mentions)
     resolver = DateResolver(reference, inferred)
-    rows = []
+    found = []
     previous_end = 0
     for mention in mentions:
         sentence_index = article.sentence_index(mention.start)
         gap = text[previous_end:mention.start] if previous_end else ""
         resolved = resolver.resolve(mention, sentence_index, gap)
         previous_end = mention.end
-        if resolved is None:
-            continue
-        sentence = article.sentences[sentence_index]
-        role = date_role(text, mention.start, mention.end, sentence.end)
+        if resolved is not None:
+            found.append((mention, resolved, sentence_index, article.sentences[sentence_index].end))
+    rows = []
+    for (mention, resolved, _, _), role in zip(found, assign_roles(text, found), strict=True):
         start, end, original = article.span(mention.start, mention.end)
         rows.append(DateRow(article.article_id, start, end, original, resolved.value,
                             resolved.granularity, role, mention.rule))

@@ -1,6 +1,8 @@
 import pytest
 
+from pipeline.records import Article
 from pipeline.stages.dates import extract_dates
+from pipeline.stages.extraction import extract_article
 
 
 def values(rows):
@@ -164,3 +166,61 @@ def test_calendar_forms(article, text, reference, expected):
 ])
 def test_impossible_or_not_dates(article, text):
     assert extract_dates(article(text, "2024-06-15")) == []
+
+
+def roles(rows):
+    return [(r.value, r.role) for r in rows]
+
+
+# One row per way a role is told: (article text, the dates read with their roles).
+@pytest.mark.parametrize(("text", "expected"), [
+    # a release's own date line is its announcement, with or without a label
+    ("名簿の誤送付について\n2025/3/14\n東山市\n3月10日に名簿を誤って送付した。",
+     [("2025-03-14", "announced"), ("2025-03-10", "occurred")]),
+    ("お知らせ\n掲載日:2025年3月14日\n3月10日に名簿を誤って送付した。",
+     [("2025-03-14", "announced"), ("2025-03-10", "occurred")]),
+    ("名簿の誤送付について\n令和7年3月14日 (金)\n3月10日に名簿を誤って送付した。",
+     [("2025-03-14", "announced"), ("2025-03-10", "occurred")]),
+    # an update line is the announcement only where the release has no other date line
+    ("公開日 2025年3月14日\n更新日 2025年3月20日\n名簿を誤って送付した。",
+     [("2025-03-14", "announced"), ("2025-03-20", "other")]),
+    ("更新日:2025年3月20日\n名簿を誤って送付した。", [("2025-03-20", "announced")]),
+    # a news report's own date gives way to the day its lead says the news was announced
+    ("2025年3月14日\n東山市は13日、名簿を誤って送付したと発表した。",
+     [("2025-03-14", "other"), ("2025-03-13", "announced")]),
+    # event dates in sentences: the verb closing the date's clause
+    ("2025年3月1日に不正アクセスが発生し、3月5日に検知した。",
+     [("2025-03-01", "occurred"), ("2025-03-05", "detected")]),
+    ("2025年3月5日未明、ファイルが暗号化されていることを職員が発見した。", [("2025-03-05", "detected")]),
+    ("2025年3月5日、職員が名簿の所在不明に気付いた。", [("2025-03-05", "detected")]),
+    ("2025年3月2日午後、職員が宛先を取り違えたことが原因。", [("2025-03-02", "occurred")]),
+    # a period is the event's, both ends alike, with the cue after or before it
+    ("2025年3月1日から3月5日にかけて不審なメールが送信されていたことが判明した。",
+     [("2025-03-01", "occurred"), ("2025-03-05", "occurred")]),
+    ("閲覧可能な状態にあった期間は2024年4月1日から2025年3月2日までです。",
+     [("2024-04-01", "occurred"), ("2025-03-02", "occurred")]),
+    # a label before a date on its line
+    ("発生日時:2025年3月2日\n判明日:2025年3月5日", [("2025-03-02", "occurred"), ("2025-03-05", "detected")]),
+    # a year or fiscal year inside a name is no event date
+    ("2025年度講習会の名簿を誤って掲載した。", [("FY2025", "other")]),
+    ("令和5年度入学生の名簿を誤って送付した。", [("FY2023", "other")]),
+    ("2024年度中に名簿が流出した。", [("FY2024", "occurred")]),
+    # a later step of the story is no role of ours
+    ("同協会は2025年3月9日にファイルを削除した。", [("2025-03-09", "other")]),
+])
+def test_roles(article, text, expected):
+    assert roles(extract_dates(article(text))) == expected
+
+
+@pytest.mark.parametrize(("header", "announced_on"), [
+    ("2024/10/31", "2024-10-31"),
+    ("2025年7月15日", "2025-07-15"),
+    ("令和7年7月15日", "2025-07-15"),
+])
+def test_a_dated_release_fills_the_incidents_announced_on(header, announced_on):
+    text = (f"個人情報を記録したUSBメモリの紛失について\n\n{header}\n東山総合病院\n\n"
+            "当院において、患者様320名分の氏名、住所を記録したUSBメモリ1本を紛失する事案が発生いたしました。"
+            "職員が院内で所在不明となっていることに気付きました。深くお詫び申し上げます。")
+    extraction, _ = extract_article(Article("release", text, "test"), use_ner=False)
+    assert extraction.incident.is_incident
+    assert extraction.incident.announced_on == announced_on
