@@ -129,6 +129,7 @@ class CaseRow:
     affected_qualifier: str
     first_announced_on: str
     last_announced_on: str
+    announced_from: str  # announced | reference_date (no report gives an announcement date) | ""
     categories: str  # leaked in any of its articles, joined with ";"
     not_leaked_categories: str  # said not leaked, and leaked in none of them
     article_ids: str  # ";"-joined, earliest report first
