@@ -375,10 +375,23 @@ class DateResolver:
 # What a date line may hold besides its dates and labels: times of day, weekdays, brackets, spaces.
 LINE_NOISE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?|\([月火水木金土日]\)|[\s:()\[\]【】<>〈〉・|/.]")
 # Between the two ends of a range (`10日から12日まで`), the first end takes the role of the second.
-RANGE_GAP = re.compile(r"^\s?(?:~|-|から|より)\s?$")
-PERIOD_OPENING = re.compile(r"(?:に)?(?:かけて|から|まで|より|以降|の間|~|-)")
+RANGE_GAP = re.compile(r"^\s?(?:\([月火水木金土日]\))?\s?(?:\d{1,2}時(?:\d{1,2}分)?|\d{1,2}:\d{2})?\s?"
+                       r"(?:~|-|から|より)\s?$")
+PERIOD_OPENING = re.compile(r"(?:に)?(?:かけて|から|まで|より|以降|の間|~|-)(?!\s?\d)")
+# A date modifying the noun after it names that noun's time: only a cue right there tells a role.
+ADNOMINAL = re.compile(r"(?:以前|以降|まで|から|末|初旬|中旬|下旬|頃|ごろ)?の(?!間)")
+ADNOMINAL_REACH = 10
+# The time of day a date may carry before the words about it (`(金)午前9時30分頃、`).
+TIME_OF_DAY = re.compile(r"\s?(?:\([月火水木金土日]\))?\s?(?:午前|午後|未明|早朝|朝|夜)?\s?"
+                         r"(?:\d{1,2}時(?:\d{1,2}分)?(?:ごろ|頃)?|\d{1,2}:\d{2})?")
 # A label before a date on its line (`発生日時:`, `2. 判明日 `), with no clause in it.
 LINE_LABEL = re.compile(r"[\s\d.()①-⑳]*[^\s、。,]{1,10}[\s:]*")
+# A clause before the date that names what the date is of (`閲覧可能な状態にあった期間は`).
+CLAUSE_LABEL = re.compile(r"(?:期間|時期|日時|日)(?:は|が|:)?\s?$")
+# A clause holding a verb with no cue in it holds the verb the date goes with: the date has no role.
+# (`になって`, `に入り` only say when: `8月18日になって対象者より、…連絡を受け取った`.)
+CLAUSE_VERB = re.compile(r"した|して|った|いた|れた|ける|する|される|された|ている|ていた")
+WHEN_WORDS = re.compile(r"^(?:になって|になり|に入って|に入り)")
 NAME_CHARACTER = re.compile(r"[\u4e00-\u9fffァ-ヺーA-Za-z]")
 
 
@@ -401,33 +414,46 @@ def _news_lead_announced(text: str, start: int, end: int, sentence_end: int) -> 
     return any(rule.role == "announced" and any(cue in tail for cue in rule.cues) for rule in date_rules().roles)
 
 
-def date_role(text: str, start: int, end: int, window_end: int) -> str:
-    """The date's role from the cue words after it, up to `window_end` (the next date of its
-    sentence, or the sentence's end), else from a label before it on its line (`発生日時:`).
+def window_role(window: str) -> str | None:
+    """The role told by the text after a date (None when it tells none).
 
     A date opening a period (`1日から`, `5日にかけて`) is the event's: the first cue names it. Any
-    other date goes with the verb that closes its clause: in `3日に…暗号化されていることを発見した`
-    the date is the discovery's, so the last cue of the first clause holding one names it. With no
-    cue after it, the clause before the date is read.
+    other date goes with the verb closing its clause: in `3日に…暗号化されていることを発見した` the
+    date is the discovery's, so the last cue of its first clause with a cue names it; a clause with a
+    verb and no cue before it (`19年度に申請した人の`) holds the date's own verb: the date has no role.
     """
-    window = text[end:min(window_end, end + 80)]
+    window = window[TIME_OF_DAY.match(window).end():]
+    if ADNOMINAL.match(window):  # `10月9日の不正アクセス`, not `9月10日以前の宿泊予約`
+        return _cue_role(window[:ADNOMINAL_REACH])
     if PERIOD_OPENING.match(window):
-        role = _cue_role(window)
-    else:
-        role = next((r for clause in re.split(r"[、,]", window) if (r := _cue_role(clause, last=True))), None)
+        return _cue_role(window)
+    for clause in re.split(r"[、,]|てから", WHEN_WORDS.sub("", window)):
+        role = _cue_role(clause, last=True)
+        if role or CLAUSE_VERB.search(clause):
+            return role
+    return None
+
+
+def date_role(text: str, start: int, end: int, window_end: int) -> str:
+    """The date's role from the text after it up to `window_end` (the next date of its sentence, or
+    the sentence's end), else from a label before `start` (`発生日時:`, `閲覧可能な状態にあった期間は`);
+    for the second end of a range, `start` is where the range begins."""
+    role = window_role(text[end:min(window_end, end + 80)])
     if role:
         return role
     label = text[text.rfind("\n", 0, start) + 1:start]
     if LINE_LABEL.fullmatch(label):
         return _cue_role(label) or "other"
-    # `閲覧可能な状態にあった期間は2024年4月1日から`: the cue may open the date's own clause.
     clause = re.split(r"[、,。\n]", text[max(0, start - 40):start])[-1]
-    return _cue_role(clause, last=True) or "other"
+    if CLAUSE_LABEL.search(clause):
+        return _cue_role(clause, last=True) or "other"
+    return "other"
 
 
 def date_line_kind(text: str, start: int, mentions_on_line: list[tuple[int, int]]) -> str | None:
-    """"release" or "update" when the date at `start` stands on a line of dates and labels alone
-    (`2024/10/31`, `公開日:2023年12月8日`, `更新日 2024年1月5日`); None otherwise."""
+    """What the line holding the date at `start` is, when it holds nothing but dates and labels:
+    "update" (`更新日 2024年1月5日`), "release" (`公開日:2023年12月8日`) or "bare" (`2024/10/31`);
+    None for any other line."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
     line_end = len(text) if line_end < 0 else line_end
@@ -439,12 +465,15 @@ def date_line_kind(text: str, start: int, mentions_on_line: list[tuple[int, int]
             label = text[position:mention_start]
         position = mention_end
     rest.append(text[position:line_end])
-    remainder = LINE_NOISE.sub("", "".join(rest))
+    words = LINE_NOISE.sub("", "".join(rest))
+    remainder = words
     for word in (*rules.update_labels, *rules.release_labels):
         remainder = remainder.replace(word, "")
     if remainder:
         return None
-    return "update" if any(word in label for word in rules.update_labels) else "release"
+    if any(word in label for word in rules.update_labels):
+        return "update"
+    return "release" if words else "bare"
 
 
 def names_a_year(text: str, end: int, granularity: str) -> bool:
@@ -457,27 +486,72 @@ def names_a_year(text: str, end: int, granularity: str) -> bool:
     return bool(NAME_CHARACTER.match(following[:1]))
 
 
+def _line_bounds(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end < 0 else end
+
+
+PROSE_LINE = re.compile(r"^[^\n]{30,}$", re.MULTILINE)
+
+
+def _prose_extent(text: str) -> tuple[int, int]:
+    """Where the release's prose (lines of 30 characters or more holding a 。) begins and ends;
+    (len, len) when it has none."""
+    lines = [m for m in PROSE_LINE.finditer(text) if "。" in m.group()]
+    if not lines:
+        return len(text), len(text)
+    return lines[0].start(), lines[-1].end()
+
+
+def _next_line(text: str, offset: int) -> str:
+    """The first non-empty line after the line holding `offset`, up to its first 。 (kept)."""
+    rest = text[_line_bounds(text, offset)[1]:].lstrip("\n \u3000")
+    line = rest.split("\n", 1)[0]
+    return line[:line.find("。") + 1] if "。" in line else line
+
+
+def _opens_a_step(next_line: str) -> bool:
+    """Whether a date line below the start of the prose heads a step of a timeline (the line after
+    it says what happened) rather than signing the release (`2018年5月24日` above the sender)."""
+    return "。" in next_line or _cue_role(next_line) is not None or len(next_line) > 30
+
+
+def _closes_a_title(text: str, start: int, end: int) -> bool:
+    """`…の漏えいについて 2023年6月21日`: a date closing a line of words longer than a label such
+    as `発生日時:`."""
+    line_start, line_end = _line_bounds(text, start)
+    return not LINE_NOISE.sub("", text[end:line_end]) and not LINE_LABEL.fullmatch(text[line_start:start])
+
+
 def assign_roles(text: str, found: list[tuple[DateMention, ResolvedDate, int, int]]) -> list[str]:
     """The role of each resolved date (mention, value, its sentence's index and end), in order.
 
-    A release's own date line is the announcement (an update line only where the release has no
-    other); in a news report the lead's announcement date wins over the report's own date line.
-    A year inside a name is no event date. The first end of a range takes the role of the second.
+    A release's own date line, above or below its prose (or closing a title line above it), is the
+    announcement (an update line only where the release has no other); in a news report the lead's
+    announcement day wins over the report's own date line. A bare date line below the start of the
+    prose that heads a step of a timeline takes its role from the line after it. A year inside a
+    name is no event date. The first end of a range takes the role of the second.
     """
     by_line: dict[int, list[tuple[int, int]]] = {}
     for mention, _, _, _ in found:
-        by_line.setdefault(text.rfind("\n", 0, mention.start), []).append((mention.start, mention.end))
+        by_line.setdefault(_line_bounds(text, mention.start)[0], []).append((mention.start, mention.end))
+    prose_start, prose_end = _prose_extent(text)
     roles: list[str] = ["other"] * len(found)
     line_kinds: dict[int, str] = {}
     news_lead = False
     for index in range(len(found) - 1, -1, -1):  # backwards: a range's first end looks at its second
         mention, resolved, sentence, sentence_end = found[index]
-        following = found[index + 1] if index + 1 < len(found) else None
+        # The text after a date runs to the next day or month of its sentence (not a fiscal year).
+        following = next((f for f in found[index + 1:] if f[1].month is not None), None)
         same_sentence_next = following is not None and following[2] == sentence
-        kind = date_line_kind(text, mention.start, by_line[text.rfind("\n", 0, mention.start)]) \
+        kind = date_line_kind(text, mention.start, by_line[_line_bounds(text, mention.start)[0]]) \
             if resolved.day is not None else None
-        if kind:
-            line_kinds[index] = kind
+        if kind == "bare" and mention.start > prose_start and _opens_a_step(_next_line(text, mention.start)):
+            roles[index] = window_role(_next_line(text, mention.start)) or "other"
+        elif kind or (resolved.day is not None and mention.start < prose_start
+                      and _closes_a_title(text, mention.start, mention.end)):
+            line_kinds[index] = "update" if kind == "update" else "release"
             roles[index] = "announced"
         elif names_a_year(text, mention.end, resolved.granularity):
             roles[index] = "other"
@@ -486,9 +560,12 @@ def assign_roles(text: str, found: list[tuple[DateMention, ResolvedDate, int, in
             news_lead = True
         else:
             window_end = following[0].start if same_sentence_next else sentence_end
-            roles[index] = date_role(text, mention.start, mention.end, window_end)
-            if roles[index] == "other" and same_sentence_next and \
-                    RANGE_GAP.match(text[mention.end:following[0].start]):
+            previous = found[index - 1] if index else None
+            range_start = previous[0].start if previous and previous[2] == sentence and \
+                RANGE_GAP.match(text[previous[0].end:mention.start]) else mention.start
+            roles[index] = date_role(text, range_start, mention.end, window_end)
+            if roles[index] == "other" and index + 1 < len(found) and found[index + 1][2] == sentence and \
+                    RANGE_GAP.match(text[mention.end:found[index + 1][0].start]):
                 roles[index] = roles[index + 1]
     has_release_line = "release" in line_kinds.values()
     for index, kind in line_kinds.items():

@@ -207,6 +207,24 @@ def roles(rows):
     ("2024年度中に名簿が流出した。", [("FY2024", "occurred")]),
     # a later step of the story is no role of ours
     ("同協会は2025年3月9日にファイルを削除した。", [("2025-03-09", "other")]),
+    # a date line signing the release below its prose is its announcement too
+    ("東山市の職員が3月10日に名簿を誤って送付したことについて、心よりお詫び申し上げます。\n2025年3月14日\n東山市",
+     [("2025-03-10", "occurred"), ("2025-03-14", "announced")]),
+    # a labelled date line is the announcement wherever it stands; an update line beside it is not
+    ("更新日:2025年3月20日\nここから本文です。\n発表日:2025年3月14日\n名簿を誤って送付した。",
+     [("2025-03-20", "other"), ("2025-03-14", "announced")]),
+    # a date line heading a step of a timeline takes its role from the line after it
+    ("3月10日に名簿を誤って送付したことについて、経緯をご報告いたします。\n2025年3月12日\n受取人からの連絡で誤送付が判明。\n"
+     "2025年3月13日\n名簿を回収した。",
+     [("2025-03-10", "occurred"), ("2025-03-12", "detected"), ("2025-03-13", "other")]),
+    # the time of day and `になって` say when, not what
+    ("2025年3月12日(水)午前9時頃、受取人から名簿が届いたとのご連絡をいただきました。", [("2025-03-12", "detected")]),
+    ("2025年3月12日になって受取人より、名簿が届いたとの連絡を受けた。", [("2025-03-12", "detected")]),
+    # a date modifying a noun: only a cue right after it tells a role
+    ("2025年3月1日の不正アクセスで名簿が流出した。", [("2025-03-01", "occurred")]),
+    ("2025年3月1日以前の予約にかかわる名簿が流出したと発表した。", [("2025-03-01", "other")]),
+    # a date in a clause of its own verb (`申請した人`) is not the event of the sentence
+    ("2024年度に申請した人の氏名、住所が掲載されていた。", [("FY2024", "other")]),
 ])
 def test_roles(article, text, expected):
     assert roles(extract_dates(article(text))) == expected
