@@ -373,7 +373,9 @@ class DateResolver:
 
 
 # What a date line may hold besides its dates and labels: times of day, weekdays, brackets, spaces.
-LINE_NOISE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?|\([月火水木金土日]\)|[\s:()\[\]【】<>〈〉・|/.]")
+# Also a list number opening the line (`(1)`, `2.`, `③`), as timelines number their steps.
+LINE_NOISE = re.compile(r"^\s*(?:\(\d{1,2}\)|\d{1,2}[.)]|[①-⑳])|\d{1,2}:\d{2}(?::\d{2})?|"
+                        r"(?:午前|午後)?\d{1,2}時(?:\d{1,2}分)?(?:ごろ|頃)?|\([月火水木金土日]\)|[\s:()\[\]【】<>〈〉・|/.]")
 # Between the two ends of a range (`10日から12日まで`), the first end takes the role of the second.
 RANGE_GAP = re.compile(r"^\s?(?:\([月火水木金土日]\))?\s?(?:\d{1,2}時(?:\d{1,2}分)?|\d{1,2}:\d{2})?\s?"
                        r"(?:~|-|から|より)\s?$")
@@ -386,6 +388,7 @@ TIME_OF_DAY = re.compile(r"\s?(?:\([月火水木金土日]\))?\s?(?:午前|午�
                          r"(?:\d{1,2}時(?:\d{1,2}分)?(?:ごろ|頃)?|\d{1,2}:\d{2})?")
 # A label before a date on its line (`発生日時:`, `2. 判明日 `), with no clause in it.
 LINE_LABEL = re.compile(r"[\s\d.()①-⑳]*[^\s、。,]{1,10}[\s:]*")
+DATE_LABEL_END = re.compile(r"(?:日時|日|時期|日付)[\s:]*$")
 # A clause before the date that names what the date is of (`閲覧可能な状態にあった期間は`).
 CLAUSE_LABEL = re.compile(r"(?:期間|時期|日時|日)(?:は|が|:)?\s?$")
 # A clause holding a verb with no cue in it holds the verb the date goes with: the date has no role.
@@ -492,6 +495,8 @@ def _line_bounds(text: str, offset: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
+# `同日`, `同月5日` lean on the date before them: never a release's own date line.
+RELATIVE_RULES = ("date.same_day", "date.same_month_day", "date.same_month")
 PROSE_LINE = re.compile(r"^[^\n]{30,}$", re.MULTILINE)
 
 
@@ -509,6 +514,17 @@ def _next_line(text: str, offset: int) -> str:
     rest = text[_line_bounds(text, offset)[1]:].lstrip("\n \u3000")
     line = rest.split("\n", 1)[0]
     return line[:line.find("。") + 1] if "。" in line else line
+
+
+def _previous_line(text: str, offset: int) -> str:
+    """The last non-empty line before the line holding `offset`."""
+    before = text[:_line_bounds(text, offset)[0]].rstrip("\n \u3000")
+    return before[before.rfind("\n") + 1:]
+
+
+def _names_a_date(line: str) -> bool:
+    """Whether a line is a label naming the date below it (`(1) 発生日時`, `1 送った日`)."""
+    return bool(LINE_LABEL.fullmatch(line) and DATE_LABEL_END.search(line))
 
 
 def _opens_a_step(next_line: str) -> bool:
@@ -530,8 +546,9 @@ def assign_roles(text: str, found: list[tuple[DateMention, ResolvedDate, int, in
     A release's own date line, above or below its prose (or closing a title line above it), is the
     announcement (an update line only where the release has no other); in a news report the lead's
     announcement day wins over the report's own date line. A bare date line below the start of the
-    prose that heads a step of a timeline takes its role from the line after it. A year inside a
-    name is no event date. The first end of a range takes the role of the second.
+    prose under a label line (`(1) 発生日時`) takes its role from the label; one heading a step of a
+    timeline, from the line after it. A year inside a name is no event date. The first end of a
+    range takes the role of the second.
     """
     by_line: dict[int, list[tuple[int, int]]] = {}
     for mention, _, _, _ in found:
@@ -546,8 +563,11 @@ def assign_roles(text: str, found: list[tuple[DateMention, ResolvedDate, int, in
         following = next((f for f in found[index + 1:] if f[1].month is not None), None)
         same_sentence_next = following is not None and following[2] == sentence
         kind = date_line_kind(text, mention.start, by_line[_line_bounds(text, mention.start)[0]]) \
-            if resolved.day is not None else None
-        if kind == "bare" and mention.start > prose_start and _opens_a_step(_next_line(text, mention.start)):
+            if resolved.day is not None and mention.rule not in RELATIVE_RULES else None
+        if kind == "bare" and mention.start > prose_start and _names_a_date(_previous_line(text, mention.start)):
+            # Below a label of its own (`(1) 発生日時`, `(1) 送った日時`): the label names it.
+            roles[index] = _cue_role(_previous_line(text, mention.start)) or "other"
+        elif kind == "bare" and mention.start > prose_start and _opens_a_step(_next_line(text, mention.start)):
             roles[index] = window_role(_next_line(text, mention.start)) or "other"
         elif kind or (resolved.day is not None and mention.start < prose_start
                       and _closes_a_title(text, mention.start, mention.end)):
