@@ -133,10 +133,10 @@ class CaseRow:
     not_leaked_categories: str  # said not leaked, and leaked in none of them
     article_ids: str  # ";"-joined, earliest report first
     articles: int
-    # After the SPEC's columns: which date first_announced_on is (announced, reference, detected,
-    # occurred), and why the articles are one case (each joining article, the one it matched,
-    # the key they share, the days between them).
-    first_announced_source: str = ""
+    # After the SPEC's columns: which dates first/last_announced_on are (announced, or
+    # reference_date when no report gives an announcement date), and why the articles are one case
+    # (each joining article, the one it matched, the key they share, the days between them).
+    announced_from: str = ""
     linked_by: str = ""
 
 

@@ -7,11 +7,11 @@ How figures combine (README, "Cases"):
   a follow-up's revised count replaces the first estimate, and a 件 total never adds to a 人 one;
 - victim and cause: the most frequent among the reports (unknown/other only when no report says
   more), ties going to the later report; every victim spelling seen is listed;
-- first and last announcement: the earliest and latest report dates (`report_date`: announced,
-  else the article's own date, else when the leak was detected or occurred), and which of these
-  the first one is (`first_announced_source`);
 - why the articles are one case (`linked_by`): for each article that joined, the article it
   matched, the key they share, the days between them and the pair model's probability;
+- first and last announcement: the earliest and latest announcement dates of its reports; where no
+  report gives one, their reference dates, and `announced_from` says so (a date the text only
+  implies, such as when an exposure began, is never taken for an announcement);
 - categories: leaked in any report; not leaked: said not leaked in some report and leaked in none.
 """
 
@@ -35,6 +35,19 @@ def report_date(incident: IncidentRow, article: ArticleRow | None) -> tuple[str,
     return "", ""
 
 
+def announcement_dates(reports: list[tuple[IncidentRow, ArticleRow | None]]) -> tuple[str, str, str]:
+    """(first, last, announced_from): the earliest and latest `announced_on` of the reports, from
+    "announced"; else their reference dates, from "reference_date"; else ("", "", "")."""
+    announced = sorted(i.announced_on for i, _ in reports
+                       if i.announced_on[:4].isdigit() and len(i.announced_on) >= 7)
+    if announced:
+        return announced[0], announced[-1], "announced"
+    references = sorted(a.reference_date for _, a in reports if a and a.reference_date[:4].isdigit())
+    if references:
+        return references[0], references[-1], "reference_date"
+    return "", "", ""
+
+
 def _most_frequent(values: list[str], uninformative: set[str]) -> str:
     """The most frequent value (later ones win ties); an uninformative one only when nothing else."""
     informative = [v for v in values if v not in uninformative] or [v for v in values if v]
@@ -52,7 +65,7 @@ def case_row(case_id: str, reports: list[tuple[IncidentRow, ArticleRow | None]],
     incidents = [incident for incident, _ in ordered]
     with_total = [i for i in incidents if i.affected_total is not None]
     latest_total = with_total[-1] if with_total else None
-    dates = sorted(d for d in (report_date(*r) for r in ordered) if d[0])
+    first_announced, last_announced, announced_from = announcement_dates(ordered)
     leaked = {c for i in incidents for c in i.categories.split(";") if c}
     not_leaked = {c for i in incidents for c in i.not_leaked_categories.split(";") if c} - leaked
     victims = [i.victim for i in incidents if i.victim]
@@ -64,13 +77,13 @@ def case_row(case_id: str, reports: list[tuple[IncidentRow, ArticleRow | None]],
         affected_total=latest_total.affected_total if latest_total else None,
         affected_unit=latest_total.affected_unit if latest_total else "",
         affected_qualifier=latest_total.affected_qualifier if latest_total else "",
-        first_announced_on=dates[0][0] if dates else "",
-        last_announced_on=dates[-1][0] if dates else "",
+        first_announced_on=first_announced,
+        last_announced_on=last_announced,
+        announced_from=announced_from,
         categories=";".join(sorted(leaked)),
         not_leaked_categories=";".join(sorted(not_leaked)),
         article_ids=";".join(i.article_id for i in incidents),
         articles=len(incidents),
-        first_announced_source=dates[0][1] if dates else "",
         linked_by="; ".join(links[i.article_id] for i in incidents if (links or {}).get(i.article_id)))
 
 

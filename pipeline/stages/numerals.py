@@ -63,3 +63,16 @@ def parse_number(text: str) -> int:
             section += ch
     total += _parse_section(section)
     return int(round(total))
+
+
+def parse_date_number(text: str) -> int:
+    """A year, month or day as dates write it: `12`, `十二`, `三十一`, `二〇二四` (kanji digit by
+    digit), `二千二十四`, and `元` (an era's first year). Raises ValueError."""
+    text = text.strip()
+    if text == "元":
+        return 1
+    if text.isdigit():
+        return int(text)
+    if len(text) > 1 and all(ch in _KANJI_DIGITS for ch in text):  # 二〇二四: one kanji per digit
+        return int("".join(str(_KANJI_DIGITS[ch]) for ch in text))
+    return parse_number(text)

@@ -49,7 +49,7 @@ def test_the_cases_table_combines_the_reports(tables):
     assert ransomware["articles"] == 2
     assert ransomware["affected_total"] == 28000  # the second report's revised count wins
     assert (ransomware["first_announced_on"], ransomware["last_announced_on"]) == ("2025-05-20", "2025-06-27")
-    assert ransomware["first_announced_source"] == "announced"
+    assert ransomware["announced_from"] == "announced"
     assert ransomware["linked_by"].startswith("hamanasu-2<hamanasu (ハマナス電子, 38 days, p=")
     assert len(tables.cases) == tables.incidents["case_id"].replace("", None).nunique()
 

@@ -33,10 +33,12 @@ def test_a_report_is_dated_by_its_announcement_else_the_best_date_it_has(announc
     assert report_date(incident("a", announced, occurred, detected), article("a", reference)) == expected
 
 
-def test_the_case_row_says_which_date_its_first_report_has_and_why_its_articles_joined():
+def test_the_case_row_dates_by_announcements_only_and_says_why_its_articles_joined():
     row = case_row("case-1", [(incident("late", announced="2025-03-11", total=430), article("late")),
                               (incident("first", detected="2025-03-01", total=412), article("first"))],
                    {"late": "late<first (北浜市, 10 days, p=0.93)"})
-    assert (row.first_announced_on, row.first_announced_source) == ("2025-03-01", "detected")
-    assert (row.last_announced_on, row.article_ids, row.affected_total) == ("2025-03-11", "first;late", 430)
+    # The first report only says when the leak was detected: no announcement, so it dates no case.
+    assert (row.first_announced_on, row.last_announced_on, row.announced_from) == ("2025-03-11", "2025-03-11",
+                                                                                    "announced")
+    assert (row.article_ids, row.affected_total) == ("first;late", 430)
     assert row.linked_by == "late<first (北浜市, 10 days, p=0.93)"

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.stages.numerals import NUMBER, parse_number
+from pipeline.stages.numerals import NUMBER, parse_date_number, parse_number
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -23,3 +23,17 @@ def test_japanese_numerals(text, value):
 def test_not_a_numeral_is_an_error():
     with pytest.raises(ValueError):
         parse_number("")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("12", 12),
+    ("元", 1),
+    ("五", 5),
+    ("十", 10),
+    ("十二", 12),
+    ("三十一", 31),
+    ("二〇二四", 2024),
+    ("二千二十四", 2024),
+])
+def test_date_numbers(text, value):
+    assert parse_date_number(text) == value
