@@ -85,7 +85,8 @@ def test_a_non_incident_row_is_right_when_called_a_non_incident_and_a_missing_ro
             {"id": "c", "victim": ["南浜町"], "cause": ["loss"]}]
     incidents = {"a": [{"is_incident": "false", "confidence": "0.900"}],
                  "b": [{"is_incident": "true", "victim": "北浜市", "cause": "loss", "confidence": "0.800"}]}
-    tables = {name: defaultdict(list) for name in ("organizations.csv", "dates.csv", "counts.csv", "data_categories.csv")}
+    tables = {name: defaultdict(list) for name in
+              ("organizations.csv", "dates.csv", "counts.csv", "data_categories.csv")}
     report = evaluate_tables(gold, {**tables, "incidents.csv": incidents})
     assert report.reviewed == [(0.9, True), (0.8, True), (0.0, False)]
     assert (report.rows_right, report.triage30) == (pytest.approx(2 / 3), 1.0)
