@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.learning.evaluate import Report, evaluate_extractions, normalize_org, read_gold
-from pipeline.learning.folds import fold_split
+from pipeline.learning.folds import fold_split, groups_of
 from pipeline.records import Article, Extraction, IncidentRow
 from pipeline.stages import rules
 from pipeline.stages.decisions import (
@@ -180,10 +180,12 @@ def decide_with(models: DecisionModels, examples: list[Example]) -> dict[str, In
 
 
 def cross_validate(examples: list[Example], folds: int = DEFAULT_FOLDS, seed: int = 0) -> Report:
-    """Fit on all folds but one, decide the held-out one; the held-out decisions pooled and scored."""
+    """Fit on all folds but one, decide the held-out one; the held-out decisions pooled and scored.
+    Folds keep whole cases together: no article is decided by a model fitted on another report of
+    its incident."""
     by_id = {e.gold["id"]: e for e in examples}
     held_out: dict[str, IncidentRow] = {}
-    for fold in fold_split(list(by_id), folds, seed):
+    for fold in fold_split(list(by_id), folds, seed, groups=groups_of([e.gold for e in examples])):
         train = [by_id[i] for i in sorted(by_id) if i not in fold]
         held_out.update(decide_with(fit(train), [by_id[i] for i in fold]))
     return score(examples, held_out)
