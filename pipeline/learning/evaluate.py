@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.batch.writing import cell
-from pipeline.records import Extraction
+from pipeline.records import Extraction, IncidentRow
 
 LEGAL_FORMS = re.compile(
     r"(株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|公益社団法人|一般財団法人|公益財団法人|"
@@ -233,6 +233,28 @@ def score_cases(gold_records: list[dict], incidents: dict[str, dict], report: Re
                 report.case_errors.append((a, b, wanted))
 
 
+def incident_checks(incident: dict, gold: dict) -> dict[str, bool]:
+    """Which fields of an incidents.csv row (as text; {} when missing) are right: is_incident, and
+    for a gold incident victim, cause and total too."""
+    wanted = bool(gold.get("is_incident", True))
+    got = truthy(incident.get("is_incident", "")) if incident else False
+    if not wanted:
+        return {"is_incident": not got}
+    # An empty gold list means the text gives no value: then only an empty prediction is right.
+    return {
+        "is_incident": got,
+        "victim": normalize_org(incident.get("victim", "")) in (
+            {normalize_org(v) for v in gold.get("victim", [])} or {""}),
+        "cause": incident.get("cause", "").strip() in (set(gold.get("cause", [])) or {"", "unknown"}),
+        "affected_total": to_int(incident.get("affected_total")) in (set(gold.get("affected_total", [])) or {None}),
+    }
+
+
+def row_right(incident: IncidentRow, gold: dict) -> bool:
+    """Whether an incident row is fully right, as `rows right` counts it."""
+    return all(incident_checks({name: cell(value) for name, value in asdict(incident).items()}, gold).values())
+
+
 def evaluate_tables(gold_records: list[dict], tables: dict[str, dict[str, list[dict]]]) -> Report:
     """Score tables given as {csv name: {article id: [row as text]}} against gold records."""
     orgs = tables["organizations.csv"]
@@ -270,28 +292,14 @@ def evaluate_tables(gold_records: list[dict], tables: dict[str, dict[str, list[d
             if extra or missing:
                 report.errors.append((aid, name, extra, missing))
         incident = incidents.get(aid, {})
-        wanted = bool(gold.get("is_incident", True))
-        got = truthy(incident.get("is_incident", "")) if incident else False
-        report.accuracy["is_incident"][0] += wanted == got
-        report.accuracy["is_incident"][1] += 1
-        confidence = to_float(incident.get("confidence")) if incident else 0.0
-        if not wanted:
-            report.reviewed.append((confidence, wanted == got))
-            continue
-        # An empty gold list means the text gives no value: then only an empty prediction is right.
-        checks = {
-            "victim": normalize_org(incident.get("victim", "")) in (
-                {normalize_org(v) for v in gold.get("victim", [])} or {""}),
-            "cause": incident.get("cause", "").strip() in (set(gold.get("cause", [])) or {"", "unknown"}),
-            "affected_total": to_int(incident.get("affected_total")) in (
-                set(gold.get("affected_total", [])) or {None}),
-        }
+        checks = incident_checks(incident, gold)
         for name, ok in checks.items():
             report.accuracy[name][0] += ok
             report.accuracy[name][1] += 1
-            if not ok:
+            if not ok and name != "is_incident":
                 report.errors.append((aid, name, [incident.get(name, "")], gold.get(name)))
-        report.reviewed.append((confidence, wanted == got and all(checks.values())))
+        confidence = to_float(incident.get("confidence")) if incident else 0.0
+        report.reviewed.append((confidence, all(checks.values())))
     if any("case" in gold for gold in gold_records):
         score_cases(gold_records, incidents, report)
     return report
