@@ -39,6 +39,8 @@ CONSTANT_LOGIT = 20.0
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 16))  # tried for "no candidate is right"
 DEFAULT_FOLDS = 5
 CONFIDENCE_FOLDS = 5
+CONFIDENCE_REGULARIZATION = 1.0
+CONFIDENCE_SPLITS = 3
 # A gold incident called a non-incident vanishes from the analyst's database; a look-alike kept is
 # seen and struck out. Missing an incident weighs this many times keeping a look-alike.
 INCIDENT_COST = 3.0
@@ -81,7 +83,7 @@ def gold_digest(gold_records: list[dict]) -> str:
 # -- fitting ---------------------------------------------------------------------------------
 
 def _fit(features: list[Features], labels: list[bool], balanced: bool = False,
-         yes_cost: float = 1.0) -> LinearModel:
+         yes_cost: float = 1.0, regularization: float = REGULARIZATION) -> LinearModel:
     """A logistic model; `balanced` weighs the rarer answer up (non-incidents are one gold article in
     ten, and without it the model learns to say "incident" to everything); `yes_cost` weighs a
     missed "yes" that many times a false one."""
@@ -97,7 +99,7 @@ def _fit(features: list[Features], labels: list[bool], balanced: bool = False,
     if balanced:
         weight = {True: len(labels) / (2 * yes), False: len(labels) / (2 * (len(labels) - yes))}
     weight[True] *= yes_cost
-    model = LogisticRegression(C=REGULARIZATION, max_iter=5000)
+    model = LogisticRegression(C=regularization, max_iter=5000)
     model.fit(matrix, labels, sample_weight=[weight[label] for label in labels])
     names = vectorizer.get_feature_names_out()
     weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0], strict=True) if abs(w) > 1e-6}
@@ -153,13 +155,16 @@ def _fit_choices(examples: list[Example]) -> dict[str, LinearModel]:
     }
 
 
-def _fit_confidence(examples: list[Example], seed: int = 0) -> LinearModel:
+def _fit_confidence(examples: list[Example]) -> LinearModel:
     """The model of "is this row right?", fitted on rows decided by choice models that did not see
-    them (inner folds by case): on the rows the choices were fitted on they are right too often to
-    learn what a doubtful row looks like."""
+    them (inner folds by case, dealt CONFIDENCE_SPLITS times): on the rows the choices were fitted
+    on they are right too often to learn what a doubtful row looks like."""
     by_id = {e.gold["id"]: e for e in examples}
+    groups = groups_of([e.gold for e in examples])
     features, labels = [], []
-    for fold in fold_split(list(by_id), CONFIDENCE_FOLDS, seed, groups=groups_of([e.gold for e in examples])):
+    splits = [fold for seed in range(CONFIDENCE_SPLITS)
+              for fold in fold_split(list(by_id), CONFIDENCE_FOLDS, seed, groups=groups)]
+    for fold in splits:
         held = set(fold)
         use_models(DecisionModels(_fit_choices([e for e in examples if e.gold["id"] not in held]), {}))
         try:
@@ -170,7 +175,7 @@ def _fit_confidence(examples: list[Example], seed: int = 0) -> LinearModel:
                 labels.append(row_right(decide(example.inputs), example.gold))
         finally:
             use_models(None)
-    return _fit(features, labels)
+    return _fit(features, labels, regularization=CONFIDENCE_REGULARIZATION)
 
 
 def fit(examples: list[Example], gold_files: list[str | Path] | None = None) -> DecisionModels:

@@ -663,15 +663,22 @@ def make_choices(inputs: DecisionInputs) -> Choices:
                    rank(models["affected_total"], inputs.totals))
 
 
+def _logit(probability: float) -> float:
+    probability = min(max(probability, 1e-4), 1 - 1e-4)
+    return math.log(probability / (1 - probability))
+
+
 def confidence_features(choices: Choices) -> Features:
-    """What says a row may be wrong: close calls (margins), unsure choices, many candidates, empty
-    answers. The confidence model weighs them into the probability that the whole row is right."""
+    """What says a row may be wrong: unsure choices (their log-odds), close calls (margins to the
+    runner-up), many candidates, empty answers. The confidence model weighs them into the
+    probability that the whole row is right. (The chosen candidates' own features were tried too:
+    with a few hundred rows to learn from they made the model follow noise.)"""
     incident = choices.incident
     if not incident.value:
-        return {"said_no": 1.0, "no.probability": incident.probability, "no.margin": incident.margin}
-    features: Features = {"incident.probability": incident.probability, "incident.margin": incident.margin}
+        return {"said_no": 1.0, "no.logit": _logit(incident.probability), "no.margin": incident.margin}
+    features: Features = {"incident.logit": _logit(incident.probability), "incident.margin": incident.margin}
     for name, choice in (("victim", choices.victim), ("cause", choices.cause), ("total", choices.total)):
-        features[f"{name}.probability"] = choice.probability
+        features[f"{name}.logit"] = _logit(choice.probability)
         features[f"{name}.margin"] = min(choice.margin, 1.0)
         features[f"{name}.candidates"] = _hits(choice.candidates) / 4
         features[f"{name}.none"] = float(choice.value is None or choice.value == UNKNOWN_CAUSE)
