@@ -284,7 +284,7 @@ def choose_cause(article: AnalysedArticle) -> str:
 
 
 def _counts_others(article: AnalysedArticle, row: CountRow, position: int) -> bool:
-    """People in a sentence about suspects, or a tally of cases (`漏えい等事案が1万2,120件`): not
+    """People in a sentence about suspects, or a tally of cases (`漏えい等事案が1万件`): not
     the affected, so never a candidate total."""
     rules = incident_rules()
     sentence = article.sentence_at(position)
@@ -558,7 +558,7 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
     candidates: dict[str, Candidate] = {}
     for org in organizations:
         add(org, {text[s:e] for s, e, _ in org.mentions} | {org.name}, {})
-    # Named in the headline only (`山口県 …の個人情報漏えいについて`, the text saying 県).
+    # Named in the headline only (`北浜県 …の個人情報漏えいについて`, the text saying 県).
     for org in title_organizations:
         if org.name not in candidates:
             add(spelled_in_text(org.name, like=org), org.names | {org.name}, {"title_only": 1.0})
