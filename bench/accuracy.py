@@ -1,6 +1,6 @@
 """How accurate the pipeline is on the dev corpus, measured honestly. One command:
 
-    python bench/accuracy.py [--folds 5] [--seeds 1] [--no-ner] [--sealed]
+    python bench/accuracy.py [--folds 5] [--seeds 1] [--no-ner] [--sealed] [--write-stock]
 
 (a) the pipeline as shipped (stock weights) on the open part of the dev corpus: per field, rows
     right and triage30;
@@ -8,6 +8,8 @@
     cases together) and the held-out fold decided, the held-out rows pooled;
 (c) with --sealed (the lead only, once, at the end): every fitted stage fitted on all the open
     gold, then the sealed part scored. Only its figures are printed, never an article or an error.
+
+--write-stock fits every stage on all the open gold and writes its stock weights (the rule folder).
 
 The figures are scored on the real articles of `dev.jsonl`; the fits learn from all the open
 gold (dev, dev-cases and our invented probes). Sealed articles (`is_sealed`) are never read
@@ -34,7 +36,8 @@ from pipeline.learning import decisions  # noqa: E402
 from pipeline.learning.evaluate import INCIDENT_FIELDS, Report, evaluate_extractions, read_gold  # noqa: E402
 from pipeline.learning.folds import fold_split, groups_of, is_sealed  # noqa: E402
 from pipeline.records import Article, Extraction  # noqa: E402
-from pipeline.stages.decisions import use_models  # noqa: E402
+from pipeline.stages import rules  # noqa: E402
+from pipeline.stages.decisions import WEIGHTS_FILE, use_models, write_models  # noqa: E402
 from pipeline.stages.incident import decide  # noqa: E402
 
 # ../shared beside the repository (or beside the folder of worktrees it sits in).
@@ -62,15 +65,17 @@ class FittedStage:
     use: Callable[[Any], None]
     extractions: Callable[[list[Any]], dict[str, Extraction]]
     article_id: Callable[[Any], str]
+    write_stock: Callable[[Any], Path]  # the fitted model as the weights the pipeline ships with
 
 
 DECISIONS = FittedStage(
     name="decisions",
     collect=decisions.collect,
-    fit=decisions.fit,
+    fit=lambda examples: decisions.fit(examples, [gold for gold, _ in GOLD_SETS.values() if gold.exists()]),
     use=use_models,
     extractions=lambda examples: {e.gold["id"]: replace(e.extraction, incident=decide(e.inputs)) for e in examples},
     article_id=lambda example: example.gold["id"],
+    write_stock=lambda models: write_models(models, rules.rule_path(WEIGHTS_FILE)),
 )
 # In pipeline order: a stage's candidates come from the stages before it. (The organisation model
 # goes first when it is merged: the victims are chosen among its organisations.)
@@ -159,11 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=decisions.DEFAULT_FOLDS)
     parser.add_argument("--seeds", type=int, default=1, help="repeat the cross-validation with this many splits")
     parser.add_argument("--no-ner", action="store_true")
+    parser.add_argument("--write-stock", action="store_true",
+                        help="fit every stage on all the open gold and write its stock weights")
     parser.add_argument("--sealed", action="store_true",
                         help="fit on all the open gold and score the sealed part (the lead, at the end)")
     args = parser.parse_args(argv)
     use_ner = not args.no_ner
     gold, articles, scored = load()
+    if args.write_stock:
+        for stage, model in zip(STAGES, fit_all(gold, articles, use_ner), strict=True):
+            print(f"{stage.name}: written {stage.write_stock(model)}")
+        use_shipped()
     print(format_report("(a) as shipped, open part of the dev corpus", report_on(gold, shipped(gold, articles, use_ner),
                                                                                    scored)))
     for seed in range(args.seeds):
