@@ -240,6 +240,8 @@ def format_figures(title: str, report: Report) -> str:
     lines += [f"  {name:16} F1 {tally.f1:.3f}" for name, tally in report.fields.items()]
     lines += [f"  {name:16} {right}/{total} = {report.accuracy_of(name):.3f}"
               for name, (right, total) in report.accuracy.items()]
+    lines.append(f"  {'rows right':16} {report.rows_right:.3f}")
+    lines.append(f"  {'triage30':16} {report.triage30:.3f}")
     lines.append(f"  {'score':16} {report.score:.3f}")
     return "\n".join(lines)
 
