@@ -9,12 +9,23 @@ from pipeline.batch.run import run_articles
 from pipeline.batch.writing import write_tables
 from pipeline.learning import decisions
 from pipeline.learning.evaluate import evaluate, read_gold
+from pipeline.learning.folds import sealed_split
 
 
 @pytest.fixture(scope="module")
-def dev_run(shared_dir, tmp_path_factory):
+def open_gold(shared_dir, tmp_path_factory):
+    """The open part of the dev gold (the sealed part is the lead's final measure: never run here)."""
+    records, _ = sealed_split(read_gold(shared_dir / "corpus" / "dev.gold.jsonl"))
+    path = tmp_path_factory.mktemp("gold") / "dev-open.gold.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def dev_run(shared_dir, open_gold, tmp_path_factory):
     out = tmp_path_factory.mktemp("dev")
-    articles = list(read_jsonl(shared_dir / "corpus" / "dev.jsonl"))
+    wanted = {r["id"] for r in read_gold(open_gold)}
+    articles = [a for a in read_jsonl(shared_dir / "corpus" / "dev.jsonl") if a.article_id in wanted]
     result = run_articles(articles)
     write_tables(out, result.tables)
     return articles, result, out
@@ -31,37 +42,40 @@ def test_every_span_row_quotes_the_article_text(dev_run):
 
 
 def test_every_date_of_the_seed_articles_resolves(dev_run, shared_dir):
-    _, result, _ = dev_run
+    articles, result, _ = dev_run
     gold = {g["id"]: g for g in map(json.loads, (shared_dir / "corpus" / "dev.gold.jsonl").open(encoding="utf-8"))}
-    for seed in ("seed-line-credit", "seed-lineyahoo"):
+    seeds = [seed for seed in ("seed-line-credit", "seed-lineyahoo") if seed in {a.article_id for a in articles}]
+    assert "seed-lineyahoo" in seeds  # (the other may be in the sealed part)
+    for seed in seeds:
         found = {row.value for row in result.tables["dates.csv"] if row.article_id == seed}
         assert set(gold[seed]["dates"]) <= found
     lineyahoo = {row.text: row.value for row in result.tables["dates.csv"] if row.article_id == "seed-lineyahoo"}
     assert lineyahoo["同17日"] == "2023-10-17" and lineyahoo["24年度"] == "FY2024"
 
 
-def test_dev_score_stays_above_the_bar(dev_run, shared_dir):
+def test_dev_score_stays_above_the_bar(dev_run, open_gold):
     _, result, out = dev_run
     assert result.failed == 0
-    report = evaluate(shared_dir / "corpus" / "dev.gold.jsonl", out)
+    report = evaluate(open_gold, out)
     # The stock decision weights were fitted on these articles (with dev-cases and both probe
-    # batches), and the rules written while reading them, so this score (0.968 when the weights were
-    # last fitted; dates F1 0.950 the lowest field, affected_total 0.919 the lowest accuracy)
-    # flatters them: the honest figures are cross-validated below.
-    assert report.score >= 0.95
-    assert min(t.f1 for t in report.fields.values()) >= 0.93
+    # batches, open parts), and the rules written while reading them, so this score (0.937 when the
+    # weights were last fitted; organizations F1 0.849 the lowest field, affected_total 0.944 the
+    # lowest accuracy, rows right 0.794) flatters them: the honest figures are cross-validated below.
+    assert report.score >= 0.92
+    assert min(t.f1 for t in report.fields.values()) >= 0.83
     assert min(report.accuracy_of(name) for name in report.accuracy) >= 0.9
+    assert report.rows_right >= 0.75
 
 
-def test_decisions_hold_up_on_articles_their_weights_were_not_fitted_on(dev_run, shared_dir):
+def test_decisions_hold_up_on_articles_their_weights_were_not_fitted_on(dev_run, open_gold):
     articles, _, _ = dev_run
-    gold = read_gold(shared_dir / "corpus" / "dev.gold.jsonl")
-    examples = decisions.collect(gold, {a.article_id: a for a in articles})
+    examples = decisions.collect(read_gold(open_gold), {a.article_id: a for a in articles})
     report = decisions.cross_validate(examples, folds=5, seed=0)
-    # 5-fold figures (split seed 0) when the decision models were last fitted: score 0.951;
-    # is_incident 0.941, victim 0.952, cause 0.935, affected_total 0.887 (README, "Learned decisions").
-    assert report.score >= 0.94
-    assert min(report.accuracy_of(name) for name in report.accuracy) >= 0.85
+    # 5-fold figures by case on the open dev part alone (split seed 0) when the decision models were
+    # last fitted: score 0.916; is_incident 0.941, victim 0.864, cause 0.848, affected_total 0.920
+    # (bench/accuracy.py, which also fits on dev-cases and the probes, says more).
+    assert report.score >= 0.9
+    assert min(report.accuracy_of(name) for name in report.accuracy) >= 0.8
 
 
 def test_articles_reporting_one_incident_share_a_case_and_others_stay_apart(shared_dir, tmp_path):

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pipeline.batch.writing import cell
-from pipeline.records import Extraction
+from pipeline.records import Extraction, IncidentRow
 
 LEGAL_FORMS = re.compile(
     r"(株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|公益社団法人|一般財団法人|公益財団法人|"
@@ -75,10 +75,23 @@ class Report:
     # Pairwise case linking, scored apart (not in the mean) when the gold carries case labels.
     cases: Tally | None = None
     case_errors: list[tuple[str, str, bool]] = field(default_factory=list)  # (a, b, should share a case)
+    # One per gold article: (the row's confidence, whether its incident row is fully right).
+    reviewed: list[tuple[float, bool]] = field(default_factory=list)
 
     def accuracy_of(self, name: str) -> float:
         right, total = self.accuracy[name]
         return right / total if total else 1.0
+
+    @property
+    def rows_right(self) -> float:
+        """The share of gold articles whose incident row is fully right (is_incident, and for an
+        incident victim, cause and total)."""
+        return review_figures(self.reviewed)[0]
+
+    @property
+    def triage30(self) -> float:
+        """The share of the wrong rows a reviewer meets in the 30% least-sure rows."""
+        return review_figures(self.reviewed)[1]
 
     @property
     def score(self) -> float:
@@ -92,6 +105,7 @@ class Report:
             "accuracy": {k: self.accuracy_of(k) for k in INCIDENT_FIELDS},
             **({"cases": {"p": self.cases.precision, "r": self.cases.recall, "f1": self.cases.f1,
                           "tp": self.cases.tp, "fp": self.cases.fp, "fn": self.cases.fn}} if self.cases else {}),
+            "rows_right": self.rows_right, "triage30": self.triage30,
             "articles": self.articles,
             "score": self.score,
         }
@@ -103,6 +117,9 @@ class Report:
         for name in INCIDENT_FIELDS:
             right, total = self.accuracy[name]
             lines.append(f"{name:16} accuracy {right}/{total} = {self.accuracy_of(name):.3f}")
+        lines.append(f"{'rows right':16} {sum(ok for _, ok in self.reviewed)}/{len(self.reviewed)} = "
+                     f"{self.rows_right:.3f}   (incident rows with is_incident, victim, cause and total all right)")
+        lines.append(f"{'triage30':16} {self.triage30:.3f}   (share of the wrong rows among the 30% least-sure rows)")
         if self.cases:
             t = self.cases
             lines.append(f"{'cases (pairs)':16} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f}   {t.tp}/{t.fp}/{t.fn}")
@@ -113,6 +130,24 @@ class Report:
                 lines.append(f"  {article_id} {name}: extra={extra} missing={missing}")
         lines.append(f"articles={self.articles} score={self.score:.3f}")
         return "\n".join(lines)
+
+
+def review_figures(reviewed: list[tuple[float, bool]]) -> tuple[float, float]:
+    """(rows right, triage30) of (confidence, fully right) pairs: the least sure first, ties in
+    input order, as the reference scorer sorts them."""
+    if not reviewed:
+        return 1.0, 1.0
+    right = sum(ok for _, ok in reviewed) / len(reviewed)
+    wrong = sum(not ok for _, ok in reviewed)
+    least_sure = sorted(reviewed, key=lambda pair: pair[0])[: round(len(reviewed) * 0.3)]
+    return right, (sum(not ok for _, ok in least_sure) / wrong if wrong else 1.0)
+
+
+def to_float(value: object) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def read_table(out_dir: Path, name: str) -> dict[str, list[dict]]:
@@ -198,6 +233,28 @@ def score_cases(gold_records: list[dict], incidents: dict[str, dict], report: Re
                 report.case_errors.append((a, b, wanted))
 
 
+def incident_checks(incident: dict, gold: dict) -> dict[str, bool]:
+    """Which fields of an incidents.csv row (as text; {} when missing) are right: is_incident, and
+    for a gold incident victim, cause and total too."""
+    wanted = bool(gold.get("is_incident", True))
+    got = truthy(incident.get("is_incident", "")) if incident else False
+    if not wanted:
+        return {"is_incident": not got}
+    # An empty gold list means the text gives no value: then only an empty prediction is right.
+    return {
+        "is_incident": got,
+        "victim": normalize_org(incident.get("victim", "")) in (
+            {normalize_org(v) for v in gold.get("victim", [])} or {""}),
+        "cause": incident.get("cause", "").strip() in (set(gold.get("cause", [])) or {"", "unknown"}),
+        "affected_total": to_int(incident.get("affected_total")) in (set(gold.get("affected_total", [])) or {None}),
+    }
+
+
+def row_right(incident: IncidentRow, gold: dict) -> bool:
+    """Whether an incident row is fully right, as `rows right` counts it."""
+    return all(incident_checks({name: cell(value) for name, value in asdict(incident).items()}, gold).values())
+
+
 def evaluate_tables(gold_records: list[dict], tables: dict[str, dict[str, list[dict]]]) -> Report:
     """Score tables given as {csv name: {article id: [row as text]}} against gold records."""
     orgs = tables["organizations.csv"]
@@ -235,25 +292,14 @@ def evaluate_tables(gold_records: list[dict], tables: dict[str, dict[str, list[d
             if extra or missing:
                 report.errors.append((aid, name, extra, missing))
         incident = incidents.get(aid, {})
-        wanted = bool(gold.get("is_incident", True))
-        got = truthy(incident.get("is_incident", "")) if incident else False
-        report.accuracy["is_incident"][0] += wanted == got
-        report.accuracy["is_incident"][1] += 1
-        if not wanted:
-            continue
-        # An empty gold list means the text gives no value: then only an empty prediction is right.
-        checks = {
-            "victim": normalize_org(incident.get("victim", "")) in (
-                {normalize_org(v) for v in gold.get("victim", [])} or {""}),
-            "cause": incident.get("cause", "").strip() in (set(gold.get("cause", [])) or {"", "unknown"}),
-            "affected_total": to_int(incident.get("affected_total")) in (
-                set(gold.get("affected_total", [])) or {None}),
-        }
+        checks = incident_checks(incident, gold)
         for name, ok in checks.items():
             report.accuracy[name][0] += ok
             report.accuracy[name][1] += 1
-            if not ok:
+            if not ok and name != "is_incident":
                 report.errors.append((aid, name, [incident.get(name, "")], gold.get(name)))
+        confidence = to_float(incident.get("confidence")) if incident else 0.0
+        report.reviewed.append((confidence, all(checks.values())))
     if any("case" in gold for gold in gold_records):
         score_cases(gold_records, incidents, report)
     return report

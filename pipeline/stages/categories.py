@@ -27,6 +27,7 @@ class CategoryRules:
     leak_context: re.Pattern[str]
     field_label: re.Pattern[str]
     negations: tuple[tuple[str, re.Pattern[str]], ...]
+    standalone_negations: frozenset[str]  # negations that count in a sentence with no leak word
     positive_between: re.Pattern[str]
     not_this_leak: tuple[NotThisLeak, ...]
 
@@ -39,13 +40,15 @@ def category_rules() -> CategoryRules:
     for entry in section(data, "lexicon", path, ["category", "terms"]):
         for term in entry["terms"]:
             terms[str(term)] = (entry["category"], entry["id"])
-    negations = tuple((e["id"], compile_pattern(e, path)) for e in section(data, "negation", path, ["pattern"]))
+    negation_entries = section(data, "negation", path, ["pattern"])
+    negations = tuple((e["id"], compile_pattern(e, path)) for e in negation_entries)
     return CategoryRules(
         terms=terms,
         term_pattern=re.compile(alternation(terms)),
         leak_context=compile_pattern(section(data, "leak_context", path, ["pattern"])[0], path),
         field_label=compile_pattern(section(data, "field_label", path, ["pattern"])[0], path),
         negations=negations,
+        standalone_negations=frozenset(e["id"] for e in negation_entries if e.get("stands_alone")),
         positive_between=re.compile("|".join(f"(?:{compile_pattern(e, path).pattern})"
                                              for e in section(data, "positive_between", path, ["pattern"]))),
         not_this_leak=tuple(NotThisLeak(e["id"], frozenset(e.get("terms") or ()), compile_pattern(e, path),
@@ -112,12 +115,13 @@ def extract_categories(article: AnalysedArticle) -> list[CategoryRow]:
             continue
         if rules.field_label.match(text[match.end():match.end() + 40]):
             continue
-        if not rules.leak_context.search(leak_context(article, match.start())):
-            continue
         sentence = article.sentence_at(match.start())
+        negation = negation_rule(text[match.end():sentence.end])
+        if (negation not in rules.standalone_negations
+                and not rules.leak_context.search(leak_context(article, match.start()))):
+            continue
         if is_about_another_leak(match.group(), sentence.text, reference_year):
             continue
-        negation = negation_rule(text[match.end():sentence.end])
         start, end, original = article.span(match.start(), match.end())
         rows.append(CategoryRow(article.article_id, start, end, original, category, negation is not None,
                                 f"{rule_id};{negation}" if negation else rule_id))

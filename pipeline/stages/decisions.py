@@ -20,6 +20,9 @@ from pipeline.stages.rules import RuleError, rule_cache
 
 WEIGHTS_FILE = "decisions.json"
 DECISIONS = ("is_incident", "victim", "cause", "affected_total")
+# The model of "is this whole row right?" that gives `confidence`: optional (weights fitted before
+# it existed lack it; then the confidence is the product of the chosen answers' probabilities).
+CONFIDENCE = "confidence"
 Features = dict[str, float]
 
 
@@ -55,6 +58,9 @@ class DecisionModels:
     def __getitem__(self, decision: str) -> LinearModel:
         return self.models[decision]
 
+    def get(self, decision: str) -> LinearModel | None:
+        return self.models.get(decision)
+
     def to_json(self) -> dict[str, Any]:
         return {"gold": self.gold, "models": {name: model.to_json() for name, model in self.models.items()}}
 
@@ -66,7 +72,8 @@ class DecisionModels:
         missing = [name for name in DECISIONS if name not in models]
         if missing:
             raise RuleError(where, None, f"no model for {', '.join(missing)}")
-        return cls({name: LinearModel.from_json(models[name], f"{where} ({name})") for name in DECISIONS},
+        names = DECISIONS + ((CONFIDENCE,) if CONFIDENCE in models else ())
+        return cls({name: LinearModel.from_json(models[name], f"{where} ({name})") for name in names},
                    data.get("gold", {}))
 
 
@@ -126,21 +133,27 @@ class Choice:
     value: Any  # None when no candidate was good enough
     probability: float  # of the choice being right (of "none" being right when value is None)
     evidence: str = ""
+    # How far the choice stood from the runner-up (the best candidate's probability minus the
+    # second's; for yes/no and "none", the distance from the threshold): a close call is a doubt.
+    margin: float = 1.0
+    candidates: int = 0
 
 
 def rank(model: LinearModel, candidates: list[Candidate]) -> Choice:
     """The most probable candidate, or none when even the best falls below the model's threshold."""
     if not candidates:
         return Choice(None, 1.0)
-    scored = [(model.probability(c.features), c) for c in candidates]
-    best_probability, best = max(scored, key=lambda pair: pair[0])
+    scored = sorted(((model.probability(c.features), c) for c in candidates), key=lambda pair: -pair[0])
+    best_probability, best = scored[0]
     if best_probability < model.threshold:
-        return Choice(None, 1 - best_probability)
-    return Choice(best.value, best_probability, best.evidence)
+        return Choice(None, 1 - best_probability, margin=model.threshold - best_probability,
+                      candidates=len(candidates))
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    return Choice(best.value, best_probability, best.evidence, best_probability - runner_up, len(candidates))
 
 
 def decide_yes(model: LinearModel, features: Features) -> Choice:
     """Yes or no, with the probability of the answer given."""
     probability = model.probability(features)
     yes = probability >= model.threshold
-    return Choice(yes, probability if yes else 1 - probability)
+    return Choice(yes, probability if yes else 1 - probability, margin=abs(probability - model.threshold))

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from pipeline.records import Article, CategoryRow, CountRow, DateRow, IncidentRow
 from pipeline.stages.analysis import AnalysedArticle
 from pipeline.stages.counts import find_counts
-from pipeline.stages.decisions import Candidate, Choice, Features, decide_yes, decision_models, rank
+from pipeline.stages.decisions import (
+    CONFIDENCE,
+    Candidate,
+    Choice,
+    Features,
+    decide_yes,
+    decision_models,
+    rank,
+)
 from pipeline.stages.organizations import Organization, canonical_name, is_organization_name, org_rules
 from pipeline.stages.rules import RuleError, compile_pattern, load, rule_cache, rule_path, section
 
@@ -68,6 +76,8 @@ class IncidentRules:
     organization_endings: re.Pattern[str]
     cause_statement: re.Pattern[str]
     refinements: dict[str, frozenset[str]]  # cause -> the causes it is a specific case of
+    victim_kinds: tuple[Cue, ...]
+    past_incident: re.Pattern[str]
 
 
 VICTIM_CUE_PLACES = ("after", "before", "subject")
@@ -117,6 +127,8 @@ def incident_rules() -> IncidentRules:
         cause_statement=first("cause_statements"),
         refinements={e["cause"]: frozenset(e["refines"])
                      for e in section(data, "cause_refinements", path, ["cause", "refines"])},
+        victim_kinds=cues("victim_kinds"),
+        past_incident=first("past_incidents"),
     )
 
 
@@ -147,13 +159,26 @@ def _hits(count: int) -> float:
 
 
 def incident_features(article: AnalysedArticle, counts: list[CountRow], organizations_named: int = 0,
-                      leaked_categories: int = 0) -> Features:
+                      leaked_categories: int = 0, victims: list[Candidate] = ()) -> Features:
     """What says an article reports a leak: its wording, a count of the affected, and whether it
-    names anyone whose data it is and any data that leaked (advice and statistics name neither)."""
+    names anyone whose data it is and any data that leaked (advice and statistics name neither);
+    whether an organisation is the subject of a leak sentence, or signs the release (a headline's
+    source tag); and many organisations or many counts, as statistics and lists hold."""
     rules = incident_rules()
     text, title = article.text, article.title
     lead = text[:_lead_end(article)]
+    affected_counts = sum(_is_affected_count(article, row) for row in counts)
     features: Features = {
+        "title_source": float(bool(title_sources(title))),
+        "victim_subject": float(any(name.startswith("victim.subject.leak") or name.startswith("victim.subject.announce")
+                                    for c in victims for name in c.features)),
+        "organisations": min(organizations_named, 8) / 8,
+        "many_organisations": float(organizations_named >= 6),
+        "event@text": _hits(len(rules.event.findall(text))) / 3,
+        "affected_counts": _hits(affected_counts) / 3,
+        "many_counts": float(affected_counts >= 5),
+        "suspects@title": float(bool(rules.suspects.search(title))),
+        "suspects@lead": float(bool(rules.suspects.search(lead))),
         "event@title": float(bool(rules.event.search(title))),
         "event@lead": float(bool(rules.event.search(lead))),
         "advisory@title": float(bool(rules.advisory.search(title))),
@@ -167,6 +192,7 @@ def incident_features(article: AnalysedArticle, counts: list[CountRow], organiza
     for cue in rules.incident_cues:
         features[f"{cue.id}@title"] = float(bool(cue.pattern.search(title)))
         features[f"{cue.id}@lead"] = float(bool(cue.pattern.search(lead)))
+        features[f"{cue.id}@text"] = _hits(len(cue.pattern.findall(text))) / 3
     return features
 
 
@@ -193,13 +219,14 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
     evidence: dict[str, str] = {}
     first_hit: dict[str, int] = {}
     for cue in rules.causes:
-        found = denied = in_lead = stated = 0
+        found = denied = in_lead = stated = past = 0
         for match in cue.pattern.finditer(text):
             sentence = article.sentence_at(match.start())
             if rules.denial.search(text[match.end():sentence.end]):
                 denied += 1
                 continue
             found += 1
+            past += bool(rules.past_incident.search(sentence.text))
             in_lead = in_lead or match.start() < lead_end
             stated = stated or bool(rules.cause_statement.search(sentence.text))
             evidence.setdefault(cue.cause, sentence.text)
@@ -217,11 +244,19 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
         mine["lead"] = max(mine.get("lead", 0.0), float(in_lead))
         mine["stated"] = max(mine.get("stated", 0.0), float(stated))
         mine["denied"] = mine.get("denied", 0.0) + denied
+        mine["past"] = mine.get("past", 0.0) + past
     all_hits = sum(f["hits"] for f in features.values()) or 1.0
     most = max((f["hits"] for f in features.values()), default=0.0)
     order = sorted(first_hit, key=first_hit.get)
     candidates = []
+    # An arrest or a ruling told: what the police did speaks for theft or intrusion, and the case
+    # is often an insider's; the model weighs each cause apart in such a story.
+    arrest = bool(rules.suspects.search(title) or rules.suspects.search(text[:lead_end]))
     for cause, mine in features.items():
+        mine["past_share"] = mine.pop("past") / mine["hits"] if mine["hits"] else 0.0
+        mine["only_past"] = float(mine["past_share"] == 1.0 and not mine["title"])
+        if arrest:
+            mine[f"arrest:{cause}"] = 1.0
         mine["share"] = mine["hits"] / all_hits
         mine["most"] = float(mine["hits"] == most and most > 0)
         mine["first"] = float(bool(order) and order[0] == cause)
@@ -232,7 +267,11 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
         mine["cues"] = _hits(int(mine["cues"]))
         mine["denied"] = _hits(int(mine["denied"]))
         candidates.append(Candidate(cause, mine, evidence.get(cause, "")))
-    candidates.append(Candidate(UNKNOWN_CAUSE, {f"cause={UNKNOWN_CAUSE}": 1.0, "no_cue": float(not features)}))
+    unknown = {f"cause={UNKNOWN_CAUSE}": 1.0, "no_cue": float(not features),
+               "all_past": float(bool(features) and all(f["only_past"] for f in features.values()))}
+    if arrest:
+        unknown[f"arrest:{UNKNOWN_CAUSE}"] = 1.0
+    candidates.append(Candidate(UNKNOWN_CAUSE, unknown))
     return candidates
 
 
@@ -245,7 +284,7 @@ def choose_cause(article: AnalysedArticle) -> str:
 
 
 def _counts_others(article: AnalysedArticle, row: CountRow, position: int) -> bool:
-    """People in a sentence about suspects, or a tally of cases (`漏えい等事案が1万2,120件`): not
+    """People in a sentence about suspects, or a tally of cases (`漏えい等事案が1万件`): not
     the affected, so never a candidate total."""
     rules = incident_rules()
     sentence = article.sentence_at(position)
@@ -497,6 +536,8 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
     def add(org: Organization, surfaces: set[str], extra: Features) -> None:
         features = title_features(surfaces, org.name)
         features.update(shared(org.name, org.kind))
+        features.update({kind.id: 1.0 for kind in rules.victim_kinds if kind.pattern.search(org.name)})
+        features["name_length"] = min(len(org.name), 12) / 12
         features.update({"org_ending": float(bool(rules.organization_endings.search(org.name))),
                          "anaphors": _hits(credits.get(org.name, 0)), "authority": float(org.authority),
                          "media": float(org.media), "contractor": float(org.contractor), **extra})
@@ -517,7 +558,7 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
     candidates: dict[str, Candidate] = {}
     for org in organizations:
         add(org, {text[s:e] for s, e, _ in org.mentions} | {org.name}, {})
-    # Named in the headline only (`山口県 …の個人情報漏えいについて`, the text saying 県).
+    # Named in the headline only (`北浜県 …の個人情報漏えいについて`, the text saying 県).
     for org in title_organizations:
         if org.name not in candidates:
             add(spelled_in_text(org.name, like=org), org.names | {org.name}, {"title_only": 1.0})
@@ -582,10 +623,12 @@ def decision_inputs(article: AnalysedArticle, organizations: list[Organization],
                     title_organizations: list[Organization] = ()) -> DecisionInputs:
     leaked = sorted({c.category for c in categories if not c.negated})
     not_leaked = sorted({c.category for c in categories if c.negated} - set(leaked))
+    victims = victim_candidates(article, organizations, title_organizations)
     return DecisionInputs(
         article_id=article.article_id,
-        incident=incident_features(article, counts, len(organizations) + len(title_organizations), len(leaked)),
-        victims=victim_candidates(article, organizations, title_organizations),
+        incident=incident_features(article, counts, len(organizations) + len(title_organizations), len(leaked),
+                                   victims),
+        victims=victims,
         causes=cause_candidates(article),
         totals=total_candidates(article, counts),
         announced_on=_first_date(dates, "announced"),
@@ -601,20 +644,68 @@ def _evidence(victim: Choice, cause: Choice) -> str:
     return " … ".join(_quote(q) for q in dict.fromkeys(quotes))
 
 
-def decide(inputs: DecisionInputs) -> IncidentRow:
-    """The incident row: the learned models choose; `confidence` is the product of the chosen
-    answers' probabilities (is it an incident, victim, cause, total), `evidence` quotes where the
-    victim and the cause were read."""
+@dataclass(frozen=True)
+class Choices:
+    """The four learned choices of one article (victim, cause and total are None for a non-incident)."""
+
+    incident: Choice
+    victim: Choice | None = None
+    cause: Choice | None = None
+    total: Choice | None = None
+
+
+def make_choices(inputs: DecisionInputs) -> Choices:
     models = decision_models()
     incident = decide_yes(models["is_incident"], inputs.incident)
     if not incident.value:
+        return Choices(incident)
+    return Choices(incident, rank(models["victim"], inputs.victims), rank(models["cause"], inputs.causes),
+                   rank(models["affected_total"], inputs.totals))
+
+
+def _logit(probability: float) -> float:
+    probability = min(max(probability, 1e-4), 1 - 1e-4)
+    return math.log(probability / (1 - probability))
+
+
+def confidence_features(choices: Choices) -> Features:
+    """What says a row may be wrong: unsure choices (their log-odds), close calls (margins to the
+    runner-up), many candidates, empty answers. The confidence model weighs them into the
+    probability that the whole row is right. (The chosen candidates' own features were tried too:
+    with a few hundred rows to learn from they made the model follow noise.)"""
+    incident = choices.incident
+    if not incident.value:
+        return {"said_no": 1.0, "no.logit": _logit(incident.probability), "no.margin": incident.margin}
+    features: Features = {"incident.logit": _logit(incident.probability), "incident.margin": incident.margin}
+    for name, choice in (("victim", choices.victim), ("cause", choices.cause), ("total", choices.total)):
+        features[f"{name}.logit"] = _logit(choice.probability)
+        features[f"{name}.margin"] = min(choice.margin, 1.0)
+        features[f"{name}.candidates"] = _hits(choice.candidates) / 4
+        features[f"{name}.none"] = float(choice.value is None or choice.value == UNKNOWN_CAUSE)
+    return features
+
+
+def row_confidence(choices: Choices) -> float:
+    """The probability that the row is right: the confidence model's when the weights have one,
+    else the product of the chosen answers' probabilities."""
+    model = decision_models().get(CONFIDENCE)
+    if model is not None:
+        return model.probability(confidence_features(choices))
+    parts = (choices.incident, choices.victim, choices.cause, choices.total)
+    return math.prod(choice.probability for choice in parts if choice is not None)
+
+
+def decide(inputs: DecisionInputs) -> IncidentRow:
+    """The incident row: the learned models choose; `confidence` is the probability that the row
+    is right (pipeline/learning/decisions.py fits it on held-out rows), `evidence` quotes where the
+    victim and the cause were read."""
+    choices = make_choices(inputs)
+    confidence = row_confidence(choices)
+    if not choices.incident.value:
         return IncidentRow(inputs.article_id, "", False, "", "", None, "", "", "", "", "", inputs.categories,
-                           inputs.not_leaked_categories, round(incident.probability, 3), "")
-    victim = rank(models["victim"], inputs.victims)
-    cause = rank(models["cause"], inputs.causes)
-    total = rank(models["affected_total"], inputs.totals)
+                           inputs.not_leaked_categories, round(confidence, 3), "")
+    victim, cause, total = choices.victim, choices.cause, choices.total
     value, unit, qualifier = total.value or (None, "", "")
-    confidence = incident.probability * victim.probability * cause.probability * total.probability
     return IncidentRow(
         article_id=inputs.article_id,
         case_id="",

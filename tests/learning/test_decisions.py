@@ -79,3 +79,28 @@ def test_refit_writes_learned_weights_that_the_pipeline_then_uses(tmp_path, monk
         assert decision_models().gold["files"] == {"small.gold.jsonl": ""}  # not a file here
     finally:
         use_models(None)
+
+
+def test_the_confidence_model_is_fitted_on_rows_the_choices_did_not_see(examples, monkeypatch):
+    monkeypatch.setattr(decisions, "MIN_GOLD_ARTICLES", len(examples))
+    seen = []
+    fit_choices = decisions._fit_choices
+    monkeypatch.setattr(decisions, "_fit_choices", lambda some: seen.append({e.gold["id"] for e in some})
+                        or fit_choices(some))
+    models = decisions.fit(examples)
+    assert models.get("confidence") is not None
+    # every inner fit leaves some articles out, and every article is left out of one fit per split
+    everything = {e.gold["id"] for e in examples}
+    inner = seen[1:]
+    assert all(ids < everything for ids in inner)
+    assert sum(len(everything - ids) for ids in inner) == len(everything) * decisions.CONFIDENCE_SPLITS
+    rows = decisions.decide_with(models, examples)
+    assert all(0 < row.confidence < 1 for row in rows.values())
+
+
+def test_a_dropped_incident_weighs_more_than_a_kept_look_alike():
+    # One feature, seen in two incidents and two look-alikes: the fitted model says "incident".
+    features = [{"cue": 1.0}] * 4 + [{}] * 6
+    labels = [True, True, False, False] + [True] * 3 + [False] * 3
+    assert decisions._fit(features, labels, yes_cost=1.0).probability({"cue": 1.0}) == pytest.approx(0.5, abs=0.01)
+    assert decisions._fit(features, labels, yes_cost=3.0).probability({"cue": 1.0}) > 0.6

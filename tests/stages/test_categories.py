@@ -1,3 +1,5 @@
+import pytest
+
 from pipeline.stages.categories import extract_categories
 
 
@@ -161,3 +163,35 @@ def test_a_negation_after_a_contrast_is_about_its_own_clause(article):
 
 def test_every_positive_between_rule_counts_not_only_the_first(article):
     assert leaked(article("漏えいしたデータにメールアドレス以外の情報は含まれていない。")) == {("メールアドレス", True)}
+
+
+# Invented sentences -> (category, negated) pairs: what a reader takes as leaked, and as not leaked.
+MISREADINGS = [
+    # A suspect's 住所不定 is no address; the leaked data stays.
+    ("住所不定、無職の男が顧客の氏名を持ち出した疑いで逮捕された。", [("name", False)]),
+    ("逮捕されたのは住居不定の元社員で、会員の電話番号を流出させた。", [("phone", False)]),
+    ("容疑者は住所・職業不詳。流出したのは利用者の住所と氏名だった。", [("address", False), ("name", False)]),
+    # A password or ID used to break in is the means, not the data.
+    ("男は元同僚のIDとパスワードを使ってシステムに不正にログインし、顧客の氏名を閲覧した。", [("name", False)]),
+    ("推測したパスワードで不正にアクセスされ、会員のメールアドレスが流出した。", [("email", False)]),
+    ("第三者が他人のログインIDを悪用して侵入し、住所が漏えいした。", [("address", False)]),
+    # ... but a password that leaked is a leaked password.
+    ("会員のIDとパスワードが流出し、不正ログインに使われた。", [("account_id", False), ("password", False)]),
+    # Data the organisation does not hold did not leak, even said in a sentence of its own.
+    ("氏名が流出した。クレジットカード情報は当社では保有しておりません。", [("credit_card", True), ("name", False)]),
+    ("住所が漏えいしたおそれがあります。なお、当社ではカード番号を保持しない仕組みです。",
+     [("address", False), ("credit_card", True)]),
+    ("マイナンバーは当市では取り扱いはありません。", [("government_id", True)]),
+    ("カード情報は決済会社に任せており、当社は持っていない。", [("credit_card", True)]),
+    # Not leaked, said in other words; a leak verb that only names the data does not undo the negation.
+    ("氏名が流出した一方、クレジットカード情報の漏洩は起きておらず安心してほしいという。",
+     [("credit_card", True), ("name", False)]),
+    ("流出したのは氏名で、カード番号は流出した情報に含まれておりません。", [("credit_card", True), ("name", False)]),
+    # A sentence with no leak word and no negation still says nothing.
+    ("当社は氏名と住所を保有しています。", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MISREADINGS)
+def test_what_is_not_a_leaked_category(article, text, expected):
+    assert pairs(extract_categories(article(text))) == expected

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from pipeline.stages.decisions import (
+    CONFIDENCE,
     DECISIONS,
     Candidate,
     DecisionModels,
@@ -11,6 +12,7 @@ from pipeline.stages.decisions import (
     decision_models,
     rank,
     read_models,
+    use_models,
     weights_path,
     write_models,
 )
@@ -65,3 +67,39 @@ def test_the_stock_weights_record_the_gold_they_were_fitted_on():
     # contractors are rarely the victim; the organisation a headline names first often is.
     assert max(weights["media"], weights["authority"], weights["contractor"]) < 0
     assert weights["in_title"] + weights["first_in_title"] + weights["title_position"] > 0
+
+
+def test_a_close_call_has_a_small_margin_and_a_clear_one_a_large_one():
+    close = rank(IN_TITLE, [Candidate("北浜市", {"in_title": 1.0}), Candidate("南浜町", {"in_title": 1.0})])
+    clear = rank(IN_TITLE, [Candidate("北浜市", {"in_title": 1.0}), Candidate("南浜町", {"media": 1.0})])
+    assert close.margin == pytest.approx(0.0) and clear.margin > 0.7
+    assert (close.candidates, clear.candidates) == (2, 2)
+
+
+# The confidence model: a "no" and an empty total make a row doubtful, a victim surely chosen a sure one.
+DOUBTS = LinearModel(intercept=0.5, weights={"said_no": -2.0, "total.none": -1.5, "victim.logit": 0.3})
+
+
+def test_the_confidence_model_gives_the_row_its_confidence_and_survives_the_weights_file(tmp_path):
+    from pipeline.stages.incident import DecisionInputs, confidence_features, decide, make_choices
+
+    models = DecisionModels({**{name: IN_TITLE for name in DECISIONS}, CONFIDENCE: DOUBTS}, {})
+    path = write_models(models, tmp_path / "decisions.json")
+    assert read_models(path).models == models.models
+    sure = DecisionInputs("a", {"in_title": 1.0}, [Candidate("北浜市", {"in_title": 1.0})],
+                          [Candidate("loss", {"in_title": 1.0})], [Candidate((120, "人", "exact"), {"in_title": 1.0})],
+                          "", "", "", "", "")
+    no_total = DecisionInputs("b", {"in_title": 1.0}, sure.victims, sure.causes, [], "", "", "", "", "")
+    not_incident = DecisionInputs("c", {}, [], [], [], "", "", "", "", "")
+    use_models(models)
+    try:
+        rows = {i.article_id: decide(i) for i in (sure, no_total, not_incident)}
+        assert rows["a"].confidence == round(DOUBTS.probability(confidence_features(make_choices(sure))), 3)
+    finally:
+        use_models(None)
+    assert rows["a"].confidence > rows["b"].confidence > rows["c"].confidence
+
+
+def test_weights_without_a_confidence_model_still_load_and_multiply_the_choices(tmp_path):
+    path = write_models(DecisionModels({name: IN_TITLE for name in DECISIONS}, {}), tmp_path / "decisions.json")
+    assert read_models(path).get(CONFIDENCE) is None

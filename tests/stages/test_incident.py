@@ -1,8 +1,10 @@
+import pytest
+
 from pipeline.stages.analysis import analyse
 from pipeline.stages.categories import extract_categories
 from pipeline.stages.counts import extract_counts
 from pipeline.stages.dates import extract_dates
-from pipeline.stages.incident import choose_cause, headline_article, roll_up
+from pipeline.stages.incident import cause_candidates, choose_cause, headline_article, roll_up, victim_candidates
 from pipeline.stages.organizations import find_organizations
 
 
@@ -93,7 +95,7 @@ def test_an_employee_who_looked_up_residents_and_told_a_friend_is_an_insider(art
 def test_encrypted_passwords_do_not_make_an_intrusion_ransomware(article):
     a = article("北浜クラウドは29日、データベースに不正アクセスがあり、利用者の氏名が流出したと明らかにした。"
                 "パスワードは暗号化されていたという。", "2023-11-30")
-    assert incident_of(a).cause == "unauthorized_access"
+    assert choose_cause(a) == "unauthorized_access"
     b = article("北浜医療センターは7日、電子カルテのサーバーが暗号化され、患者の診療情報が"
                 "流出した可能性があると発表した。", "2025-08-08")
     assert incident_of(b).cause == "ransomware"
@@ -155,3 +157,66 @@ def test_the_exact_figure_wins_over_its_rounded_headline(article):
 
     features = {c.value[0]: c.features for c in total_candidates(rounded_headline, extract_counts(rounded_headline))}
     assert features[83412]["exact_of_rounded"] == 1.0 and features[80000]["rounded_of_exact"] == 1.0
+
+
+# Invented articles of the kinds a reader must keep as incidents (title, text).
+INCIDENTS_TOLD_OTHERWISE = [
+    ("職員のかばん盗まれる 住民名簿入り",
+     "北浜町は、職員が電車内で置いたかばんを盗まれ、中に住民50人分の名簿が入っていたと発表した。"),
+    ("北浜市、職員を停職処分 住民情報を漏らす",
+     "北浜市は、住民の個人情報を知人に漏らしたとして、市民課の職員を停職3か月の懲戒処分にした。"),
+    ("元社員を逮捕 顧客名簿を名簿業者に売却",
+     "北浜県警は、勤務先の顧客約3千人分の名簿を名簿業者に売ったとして、元社員の男を逮捕した。"),
+    ("申請書類を窓口に置いたまま 来庁者が閲覧できる状態に",
+     "南浜区は、区民12人の氏名と住所が書かれた申請書類を窓口のカウンターに置いたまま、来庁者が"
+     "閲覧できる状態にしていたと発表した。"),
+]
+
+
+@pytest.mark.parametrize(("title", "text"), INCIDENTS_TOLD_OTHERWISE)
+def test_a_theft_an_exposure_an_arrest_or_a_punishment_is_still_an_incident(article, title, text):
+    assert incident_of(article(text, title=title)).is_incident
+
+
+# Invented sentences -> the cause a reader codes.
+CAUSES = [
+    # Files encrypted and a ransom demanded: ransomware, though the text never says the word.
+    ("北浜運輸は、サーバーのファイルが暗号化され、復旧と引き換えに金銭を要求する脅迫文が残されていたと発表した。"
+     "顧客の氏名が流出した可能性がある。", "ransomware"),
+    # An older incident told in passing does not give this one its cause.
+    ("北浜商事は、社員が顧客200人分の名簿を入れたUSBメモリを紛失したと発表した。"
+     "同社では3年前にも不正アクセスによる流出があった。", "loss"),
+]
+
+
+@pytest.mark.parametrize(("text", "cause"), CAUSES)
+def test_the_cause_is_this_incidents(article, text, cause):
+    assert choose_cause(article(text)) == cause
+
+
+def test_a_cause_read_only_in_an_older_incident_is_marked_as_such(article):
+    a = article("北浜商事は、社員がUSBメモリを紛失したと発表した。同社では過去にも不正アクセスによる流出があった。")
+    features = {c.value: c.features for c in cause_candidates(a)}
+    assert features["unauthorized_access"]["only_past"] == 1.0 and features["loss"]["only_past"] == 0.0
+
+
+# Organisation names -> the kinds of body the victim model sees in them.
+VICTIM_KINDS = [
+    ("北浜警察署", {"victim.kind.police"}),
+    ("北浜地裁", {"victim.kind.court"}),
+    ("北浜ホールディングス", {"victim.kind.group"}),
+    ("みなとフィナンシャルグループ", {"victim.kind.group"}),
+    ("北浜市立第一小学校", {"victim.kind.public_facility"}),
+    ("北浜市教育委員会", {"victim.kind.board"}),
+    ("北浜銀行", {"victim.kind.bank"}),
+    ("北浜市", {"victim.kind.municipality"}),
+    ("北浜新聞", {"victim.kind.outlet"}),
+    ("ミナトデータ", set()),
+]
+
+
+@pytest.mark.parametrize(("name", "kinds"), VICTIM_KINDS)
+def test_victim_candidates_carry_the_kind_of_body_their_name_says(article, name, kinds):
+    a = article(f"{name}は、個人情報が流出したと発表した。")
+    [candidate] = [c for c in victim_candidates(a, find_organizations(a)) if c.value == name]
+    assert {f for f in candidate.features if f.startswith("victim.kind.")} == kinds
