@@ -13,18 +13,22 @@ NAVERCloud, LINE Credit(ラインクレジット)), and every further mention of
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.records import OrganizationRow
 from pipeline.stages.analysis import AnalysedArticle, SpanIndex, in_spans, url_spans
+from pipeline.stages.decisions import LinearModel
 from pipeline.stages.rules import (
     RuleError,
     alternation,
     compile_pattern,
     disabled_rules,
+    learned_path,
     load,
     rule_cache,
     rule_path,
@@ -79,7 +83,8 @@ INITIALS = re.compile(r"(?:[A-Za-z]\.)+$")
 # No organisation name is longer; a longer match is a run of text without breaks (and stripping
 # legal forms from it one by one would take time growing with the square of its length).
 MAX_NAME_CHARS = 60
-SOURCE_PRIORITY = ("org.legal", "gaz.", "org.suffix", "org.place", "org.context", "org.list", "org.ner")
+SOURCE_PRIORITY = ("org.legal", "gaz.", "org.suffix", "org.place", "org.context", "org.list", "org.ner",
+                   "org.municipal", "org.cand")
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,8 @@ class OrgRules:
     contractor_before: re.Pattern[str]
     contractor_after: re.Pattern[str]
     legal_strip: re.Pattern[str]
+    candidate_patterns: dict[str, re.Pattern[str]]  # rule id -> pattern with a `name` group (quoted, descriptor)
+    cues: dict[str, re.Pattern[str]]  # cue id -> pattern (what the features look for around a candidate)
 
 
 def _by_id(entries: list[dict], rule_id: str) -> dict:
@@ -207,6 +214,9 @@ def org_rules() -> OrgRules:
         contractor_before=compile_pattern(_by_id(contractor, "org.contractor.before"), path),
         contractor_after=compile_pattern(_by_id(contractor, "org.contractor.after"), path),
         legal_strip=re.compile(rf"^(?:{legal_alt})\s?・?\s?|\s?(?:{legal_alt})$"),
+        candidate_patterns={e["id"]: compile_pattern(e, path) for e in section(data, "candidates", path)
+                            if "pattern" in e},
+        cues={e["id"]: compile_pattern(e, path) for e in section(data, "choice_cues", path, ["pattern"])},
     )
 
 
@@ -742,19 +752,319 @@ def pattern_candidates(article: AnalysedArticle) -> list[Candidate]:
             + municipal_department_candidates(article))
 
 
-def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | None = None) -> list[Organization]:
-    """Every organisation of the article, spellings merged, in order of first mention.
+# -- the fitted choice ------------------------------------------------------------------------
 
-    `patterns` are the article's `pattern_candidates` when the caller already has them.
-    """
+# The weights of the choice (fitted by pipeline.learning.organizations): stock in the rule folder,
+# refitted ones in the learned folder.
+WEIGHTS_FILE = "organizations.json"
+# Coarse kinds of GiNZA labels, so that a label seen rarely in the gold still says something.
+LABEL_GROUPS = (
+    ("org", re.compile(r"Company|Corporation|Organization|Government|Institution|School|Newspaper|Party|"
+                       r"Military|Research|Sports_Organization|Show_Organization|Broadcast|Group")),
+    ("person", re.compile(r"Person|Name_Other|Character|God")),
+    ("place", re.compile(r"Province|City|County|Country|GPE|GOE|Location|Region|Island|Address|Facility|"
+                         r"Station|Line|Road|Park|Water|Mountain|Spa")),
+    ("product", re.compile(r"Product|Service|Title|Book|Doctrine|Rule|Law|Plan|Offence|Incident|Event|Award|"
+                           r"Weapon|Vehicle|Car|Drug|Food|Clothing|Money_Form|Position|Occasion")),
+    ("number", re.compile(r"Date|Time|Money|Percent|Number|Countx|Age|Period|Frequency|Rank|Point|Measurement|"
+                          r"Ordinal|Multiplication|Latitude|Physical|Temperature|Speed|Weight|Intensity|"
+                          r"Seismic|Volume|Calorie|Stock|Space|Area|Length|_Other_Number|N_")),
+)
+ANNOUNCE_CONTEXT = 60  # characters after `は`/`が` searched for an announcing verb
+PARTICLES_AFTER = ("によると", "によりますと", "から", "では", "より", "は", "が", "の", "を", "に", "と", "も",
+                   "で", "へ", "や", "、", "(", "」", "』")
+
+
+@dataclass
+class Proposal:
+    """One span that may name an organisation: every candidate proposed at that span, merged."""
+
+    start: int
+    end: int
+    name: str
+    kind: str
+    source: str  # the strongest source proposing it (the `source` column)
+    sources: set[str] = field(default_factory=set)
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+
+
+def org_weights_path() -> Path:
+    """Refitted weights when there are some (and the pipeline reads the learned folder), else stock."""
+    return learned_path(WEIGHTS_FILE) or rule_path(WEIGHTS_FILE)
+
+
+def read_org_model(path: Path) -> LinearModel:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleError(path, None, f"cannot read organisation weights: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise RuleError(path, exc.lineno, f"not valid JSON: {exc.msg}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("model"), dict):
+        raise RuleError(path, None, "no 'model' mapping")
+    return LinearModel.from_json(data["model"], str(path))
+
+
+def write_org_model(model: LinearModel, gold: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {"gold": gold, "model": model.to_json()}
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+_model_override: LinearModel | None = None
+
+
+def use_org_model(model: LinearModel | None) -> None:
+    """Choose with this model from now on (None: the weights file); cross-validation sets each fold's."""
+    global _model_override
+    _model_override = model
+    org_model.cache_clear()
+
+
+@rule_cache
+def org_model() -> LinearModel:
+    return _model_override or read_org_model(org_weights_path())
+
+
+def _guess_kind(name: str) -> str:
+    """The kind of a name no rule with a kind proposed: by its ending."""
     rules = org_rules()
+    suffix = next((s for s in sorted(rules.suffixes, key=len, reverse=True) if name.endswith(s)), None)
+    if suffix:
+        return rules.suffixes[suffix][0]
+    return "government" if name[-1:] in PLACE_SUFFIXES else "company"
+
+
+def _label_group(label: str) -> str:
+    return next((group for group, pattern in LABEL_GROUPS if pattern.search(label)), "other")
+
+
+def quoted_and_descriptor_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Names in quotes or brackets, and names after a descriptor (文具大手みどり堂 → みどり堂)."""
+    found = []
+    for rule_id, pattern in org_rules().candidate_patterns.items():
+        for match in pattern.finditer(article.text):
+            name = canonical_name(match.group("name"))
+            if len(name) >= 2 and len(name) <= MAX_NAME_CHARS:
+                start = match.start("name") + max(match.group("name").find(name), 0)
+                found.append(Candidate(start, start + len(name), name, _guess_kind(name), rule_id))
+    return found
+
+
+def entity_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Every GiNZA entity, whatever its label (the label is a feature, not a filter)."""
+    urls = url_spans(article.text)
+    found = []
+    for entity in article.entities:
+        name = canonical_name(entity.text)
+        if len(name) < 2 or len(name) > MAX_NAME_CHARS or not _LETTER.search(name) or in_spans(entity.start, urls):
+            continue
+        start = entity.start + max(entity.text.find(name), 0)
+        found.append(Candidate(start, start + len(name), name, _guess_kind(name), "org.cand.entity"))
+    return found
+
+
+_LETTER = re.compile(r"[A-Za-zぁ-ゖァ-ヴ\u4e00-\u9fff々]")
+
+
+def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> list[Candidate]:
+    """Each span read without its leading place names (東海|こだま運輸) or a leading common word
+    (速報|こだま運輸): the name may be what is left."""
+    found = []
+    seen = set()
+    for cand in candidates:
+        if (cand.start, cand.end) in seen:
+            continue
+        seen.add((cand.start, cand.end))
+        tokens = article.tokens_between(cand.start, cand.end)
+        if len(tokens) < 2 or tokens[0].start != cand.start:
+            continue
+        places = 0
+        while places < len(tokens) - 1 and (tokens[places].is_place_name or tokens[places].surface in PLACE_SUFFIXES
+                                            or tokens[places].surface == "地方"):
+            places += 1
+        cut, rule_id = None, None
+        if places:
+            cut, rule_id = tokens[places].start, "org.cand.drop_place"
+        elif tokens[0].pos2 == "普通名詞" and tokens[0].pos1 == "名詞":
+            cut, rule_id = tokens[1].start, "org.cand.drop_label"
+        if cut is None or cand.end - cut < 2:
+            continue
+        name = canonical_name(article.text[cut:cand.end])
+        if len(name) >= 2 and _LETTER.search(name):
+            found.append(Candidate(cut, cand.end, name, _guess_kind(name), rule_id))
+    return found
+
+
+def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] | None = None) -> list[Proposal]:
+    """Every span that may name an organisation, with the features the fitted choice weighs.
+
+    `patterns` are the article's `pattern_candidates` when the caller already has them."""
     text = article.text
+    off = disabled_rules()
     if patterns is None:
         patterns = pattern_candidates(article)
-    off = disabled_rules()
-    candidates = _non_overlapping([c for c in patterns + ner_candidates(article) if c.source not in off])
-    brand_groups = [c for c in brand_group_candidates(article, candidates) if c.source not in off]
-    candidates = _split_joined_names(_non_overlapping(candidates + brand_groups), text)
+    ruled = [c for c in patterns + ner_candidates(article) if c.source not in off]
+    brand_groups = [c for c in brand_group_candidates(article, _non_overlapping(ruled)) if c.source not in off]
+    ruled = _split_joined_names(ruled + brand_groups, text)
+    # What the rules alone would have kept: their strongest feature.
+    rule_choice = {(c.start, c.end) for c in _split_joined_names(_non_overlapping(ruled), text)}
+    wide = entity_candidates(article) + quoted_and_descriptor_candidates(article)
+    wide += shorter_readings(article, ruled + wide)
+    by_span: dict[tuple[int, int], Proposal] = {}
+    for cand in ruled + [c for c in wide if c.source not in off]:
+        proposal = by_span.get((cand.start, cand.end))
+        if proposal is None:
+            proposal = by_span[(cand.start, cand.end)] = Proposal(cand.start, cand.end, cand.name, cand.kind,
+                                                                  cand.source)
+        elif _source_rank(cand.source) < _source_rank(proposal.source):
+            proposal.name, proposal.kind, proposal.source = cand.name, cand.kind, cand.source
+        proposal.sources.add(cand.source)
+    proposals = sorted(by_span.values(), key=lambda p: (p.start, p.end))
+    context = _ArticleContext(article, proposals)
+    for proposal in proposals:
+        proposal.features = proposal_features(article, proposal, context, (proposal.start, proposal.end) in rule_choice)
+    return proposals
+
+
+@dataclass
+class _ArticleContext:
+    """What the features of one proposal read from the whole article."""
+
+    article: AnalysedArticle
+    proposals: list[Proposal]
+
+    def __post_init__(self):
+        self.labels: dict[tuple[int, int], str] = {(e.start, e.end): e.label for e in self.article.entities}
+        self.entities = SpanIndex((e.start, e.end) for e in self.article.entities)
+        self.strong_keys = {merge_key(p.name) for p in self.proposals
+                            if any(_source_rank(s) <= 2 for s in p.sources)}
+        self.key_counts: dict[str, int] = {}
+        for p in self.proposals:
+            self.key_counts[merge_key(p.name)] = self.key_counts.get(merge_key(p.name), 0) + 1
+
+
+def _bucket(count: int) -> str:
+    return str(count) if count < 3 else "3+"
+
+
+def _shape(name: str) -> str:
+    scripts = {"latin" if re.match(r"[A-Za-z0-9]", c) else "katakana" if re.match(r"[ァ-ヶー]", c)
+               else "hiragana" if re.match(r"[ぁ-ゖ]", c) else "kanji" if re.match(r"[\u4e00-\u9fff々]", c)
+               else "" for c in name}
+    scripts.discard("")
+    return "+".join(sorted(scripts)) or "symbols"
+
+
+def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _ArticleContext,
+                      rules_keep: bool) -> dict[str, float]:
+    """The span's kind of name and its context, as the choice's linear model reads them."""
+    rules = org_rules()
+    text = article.text
+    name, start, end = proposal.name, proposal.start, proposal.end
+    features: dict[str, float] = {"rules_keep": float(rules_keep)}
+    for source in proposal.sources:
+        features[f"source={source}"] = 1.0
+        prefix = next((p for p in SOURCE_PRIORITY if source.startswith(p)), source.rsplit(".", 1)[0])
+        features[f"source_kind={prefix}"] = 1.0
+    label = context.labels.get((start, end)) or next(
+        (context.labels[span] for span in context.entities.near(start, end) if span[0] <= start and end <= span[1]), "")
+    if label:
+        exact = (start, end) in context.labels
+        features[f"label={label}" if exact else f"inside_label={label}"] = 1.0
+        features[f"label_group={_label_group(label)}"] = 1.0
+    features[f"shape={_shape(name)}"] = 1.0
+    features["short"] = float(len(name) <= 2)
+    features["long"] = float(len(name) >= 12)
+    suffix = next((s for s in sorted(rules.suffixes, key=len, reverse=True) if name.endswith(s) and name != s), None)
+    if suffix:
+        features[f"suffix={rules.suffixes[suffix][0]}"] = 1.0
+    if name[-1:] in PLACE_SUFFIXES:
+        features["place_suffix"] = 1.0
+    if rules.legal_strip.search(text[max(0, start - 8):start] + "|") or rules.legal_strip.search(
+            "|" + text[end:end + 8]):
+        features["legal_form_beside"] = 1.0
+    features["gazetteer"] = float(name in rules.gazetteer)
+    features["authority"] = float(bool(rules.authority.search(name)))
+    features["media"] = float(bool(rules.media.search(name)))
+    # The rules' filters, now evidence.
+    features["not_a_name"] = float(not is_organization_name(name))
+    features["generic"] = float(name in rules.generic_names or any(
+        name.startswith(p) and len(name) > len(p) for p in rules.generic_prefixes))
+    features["common_word"] = float(name in rules.common_words or is_dictionary_word(name))
+    features["product_like"] = float(any(p.search(name) for _, p in rules.not_organizations))
+    features["name_evidence"] = float(_has_name_evidence(article, start, end))
+    tokens = article.tokens_between(start, end)
+    proper = [t for t in tokens if t.pos2 == "固有名詞"]
+    features["person_name"] = float(bool(proper) and all(t.pos3 == "人名" for t in proper))
+    features["place_name"] = float(bool(proper) and all(t.pos3 == "地名" for t in proper)
+                                   and len(proper) == len(tokens))
+    features["common_nouns_only"] = float(bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown for t in tokens))
+    features["token_boundary"] = float(article.is_token_boundary(start) and article.is_token_boundary(end))
+    # Context.
+    after = text[end:end + 30]
+    before = text[max(0, start - 12):start]
+    particle = next((p for p in PARTICLES_AFTER if after.startswith(p)), "")
+    features[f"after={particle or 'other'}"] = 1.0
+    features["inside_word_after"] = float(bool(re.match(rf"[{NAME_CHAR}]", after)))
+    features["inside_word_before"] = float(bool(re.search(rf"[{NAME_CHAR}]$", before)))
+    if particle in ("は", "が"):
+        sentence = article.sentence_at(start)
+        rest = text[end:min(sentence.end, end + ANNOUNCE_CONTEXT)]
+        features["subject_announces"] = float(bool(rules.cues["org.cue.announce"].search(rest)))
+    features["holder"] = float(bool(rules.cues["org.cue.holder"].match(after)))
+    features["arrest"] = float(bool(rules.cues["org.cue.arrest"].match(after)))
+    features["person_after"] = float(bool(rules.cues["org.cue.person_after"].match(after)))
+    features["company_before"] = float(bool(rules.cues["org.cue.company_before"].search(before)))
+    features["quoted"] = float(before.endswith(("「", "『")) and after.startswith(("」", "』")))
+    features["in_title"] = float(bool(article.title) and name in article.title)
+    features["first_sentence"] = float(article.sentence_index(start) <= 1)
+    features[f"repeats={_bucket(text.count(name))}"] = 1.0
+    key = merge_key(name)
+    features["same_name_strong"] = float(key in context.strong_keys)
+    features[f"proposals_of_name={_bucket(context.key_counts.get(key, 0))}"] = 1.0
+    return features
+
+
+def _choose(proposals: list[Proposal], model: LinearModel) -> list[Proposal]:
+    """The proposals the model finds likely enough, most likely first where two overlap."""
+    for proposal in proposals:
+        proposal.probability = model.probability(proposal.features)
+    kept: list[Proposal] = []
+    taken = SpanIndex()
+    for proposal in sorted(proposals, key=lambda p: (-p.probability, _source_rank(p.source), -(p.end - p.start),
+                                                     p.start)):
+        if proposal.probability < model.threshold:
+            break
+        if taken.overlaps(proposal.start, proposal.end):
+            continue
+        kept.append(proposal)
+        taken.add(proposal.start, proposal.end)
+    return sorted(kept, key=lambda p: p.start)
+
+
+def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | None = None,
+                       proposals: list[Proposal] | None = None,
+                       model: LinearModel | None = None) -> list[Organization]:
+    """Every organisation of the article, spellings merged, in order of first mention.
+
+    `patterns` are the article's `pattern_candidates` when the caller already has them; `proposals`
+    its `organization_proposals` (computed once when several models are tried on them); `model` the
+    choice to apply (default: the weights file).
+    """
+    if proposals is None:
+        proposals = organization_proposals(article, patterns)
+    candidates = [Candidate(p.start, p.end, p.name, p.kind, p.source)
+                  for p in _choose(proposals, model or org_model())]
+    return _organizations_of(article, candidates)
+
+
+def _organizations_of(article: AnalysedArticle, candidates: list[Candidate]) -> list[Organization]:
+    """The chosen candidates as organisations: spellings merged, every further mention added."""
+    rules = org_rules()
+    text = article.text
     groups = _Groups()
     for cand in candidates:
         groups.find(merge_key(cand.name))
