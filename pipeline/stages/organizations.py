@@ -892,6 +892,8 @@ def entity_candidates(article: AnalysedArticle) -> list[Candidate]:
     return found
 
 
+MAX_DROPPED_TOKENS = 3
+REGION_WORDS = {"地方", "北", "南", "東", "西", "中"}  # parts of a region's name (北|関東)
 _LETTER = re.compile(r"[A-Za-zぁ-ゖァ-ヴ\u4e00-\u9fff々]")
 
 
@@ -907,20 +909,15 @@ def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> l
         tokens = article.tokens_between(cand.start, cand.end)
         if len(tokens) < 2 or tokens[0].start != cand.start:
             continue
-        places = 0
-        while places < len(tokens) - 1 and (tokens[places].is_place_name or tokens[places].surface in PLACE_SUFFIXES
-                                            or tokens[places].surface == "地方"):
-            places += 1
-        cut, rule_id = None, None
-        if places:
-            cut, rule_id = tokens[places].start, "org.cand.drop_place"
-        elif tokens[0].pos2 == "普通名詞" and tokens[0].pos1 == "名詞":
-            cut, rule_id = tokens[1].start, "org.cand.drop_label"
-        if cut is None or cand.end - cut < 2:
-            continue
-        name = canonical_name(article.text[cut:cand.end])
-        if len(name) >= 2 and _LETTER.search(name):
-            found.append(Candidate(cut, cand.end, name, _guess_kind(name), rule_id))
+        # Up to three leading tokens dropped (北|関東|ひかり運輸 → 関東ひかり運輸, ひかり運輸).
+        for cut_at in range(1, min(len(tokens), MAX_DROPPED_TOKENS + 1)):
+            cut = tokens[cut_at].start
+            dropped = tokens[:cut_at]
+            is_place = all(t.is_place_name or t.surface in PLACE_SUFFIXES or t.surface in REGION_WORDS for t in dropped)
+            name = canonical_name(article.text[cut:cand.end])
+            if len(name) >= 2 and _LETTER.search(name):
+                rule_id = "org.cand.drop_place" if is_place else "org.cand.drop_label"
+                found.append(Candidate(cut, cand.end, name, _guess_kind(name), rule_id))
     return found
 
 
