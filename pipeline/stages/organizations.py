@@ -1053,11 +1053,11 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
         name.startswith(p) and len(name) > len(p) for p in rules.generic_prefixes))
     features["common_word"] = float(name in rules.common_words)
     # A dictionary word (ミナミ, アオバ) names a firm only where the context says a firm is meant.
-    strong_context = any(source.startswith("org.context") and source not in WEAK_CONTEXTS
-                         for source in proposal.sources)
+    strong_context = any((source.startswith("org.context") and source not in WEAK_CONTEXTS)
+                         or source in ("org.cand.descriptor", "org.cand.quoted") for source in proposal.sources)
     features["strong_context"] = float(strong_context)
-    if is_dictionary_word(name):
-        features["dictionary_word_in_strong_context" if strong_context else "dictionary_word"] = 1.0
+    if not strong_context and is_dictionary_word(name):
+        features["dictionary_word"] = 1.0
     features["product_like"] = float(not product_words and any(p.search(name) for _, p in rules.not_organizations))
     features["name_evidence"] = float(_has_name_evidence(article, start, end))
     tokens = article.tokens_between(start, end)
