@@ -1,14 +1,17 @@
 """Organizations: patterns, a gazetteer and GiNZA entities, merged per article into named orgs.
 
 Sources, each named in the `source` column by its rule id:
-- legal forms (株式会社イセトー, 井上商事株式会社, 公立大学法人・首都大学東京);
-- name suffixes (神奈川県警, 薩摩川内市危険物安全協会, 東京都立病院機構);
-- place names that act (和歌山市によりますと, 佐賀県は24日);
+- legal forms (株式会社ミナトデータ, 北浜商事株式会社, 公立大学法人・北浜県立大学);
+- name suffixes (南浜県警, 北浜市危険物安全協会, 北浜県立病院機構);
+- place names that act (北浜市によりますと, 南浜県は24日);
 - the gazetteer (総務省, 個人情報保護委員会);
-- company contexts for katakana/Latin names (LINEヤフーは11月27日, ビズリンクの代表, 会社「イセトー」);
+- company contexts for katakana/Latin names (ミナトテックは11月27日, ビズリンクの代表, 会社「ミナトデータ」);
 - GiNZA entities with an organisation label that pass the filters.
-Then spellings of one organisation are merged (株式会社イセトー = イセトー, NAVER Cloud =
-NAVERCloud, LINE Credit(ラインクレジット)), and every further mention of a kept name gets a row.
+These are the rules' proposals. Wider ones join them (any GiNZA entity, names in quotes, the name
+after a descriptor, a span without its leading region or page label), and a linear model fitted on
+the gold (organizations.json, pipeline.learning.organizations) chooses among them all.
+Then spellings of one organisation are merged (株式会社ミナトデータ = ミナトデータ, NORTH Cloud =
+NORTHCloud, MINATO Credit(ミナトクレジット)), and every further mention of a kept name gets a row.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from pipeline.stages.tokens import tokenize
 RULE_FILE = "organizations.yaml"
 GAZETTEER_FILE = "gazetteer.yaml"
 
-# A katakana or Latin name (LINEヤフー, NAVER Cloud, マリオット・インターナショナル).
+# A katakana or Latin name (ミナトテック, NORTH Cloud, ホシノ・インターナショナル).
 LATIN_WORD = r"[A-Za-z][A-Za-z0-9&.'!\-]*"
 KATAKANA_WORD = r"[ァ-ヴ][ァ-ヶーヽヾ]*"  # small ヵ/ヶ and iteration marks continue a word
 # Katakana after a Latin word, written so that each character has one way to match: `(?:・?KATAKANA_WORD)*`
@@ -59,7 +62,7 @@ MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:[\u4e00-\u9fff々]{{1,4}}
 KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
-PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
+PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayor speaks for the city
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
 HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
@@ -68,11 +71,11 @@ PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation",
                  "org.context.seat_before", "org.context.business_kind", "org.context.announcer"}
-# Contexts that say outright a company is meant, so a product-like word ending (松坂屋ストア) is kept.
+# Contexts that say outright a company is meant, so a product-like word ending (北浜屋ストア) is kept.
 STRONG_CONTEXTS = {"org.context.located", "org.context.peer_quoted"}
-# A police force written before its station (神奈川県警|厚木署) is an organisation of its own.
+# A police force written before its station (南浜県警|北浜署) is an organisation of its own.
 POLICE_FORCE = re.compile(r"(?:[\u4e00-\u9fff]{1,3}(?:県警|府警|道警)(?:察本部)?|警視庁|[都道府県]警)")
-# A station named in hiragana after its force (県警|ひたちなか署).
+# A station named in hiragana after its force (県警|みなみ署).
 KANA_STATION = re.compile(r"(?:県警|府警|道警|警視庁)([\u3041-\u3094ゝゞ]{2,6})$")
 # A group's parent (楽天グループ): what stands before it is the brand of its companies, in any script.
 GROUP_WORDS = {"グループ", "ホールディングス"}
@@ -337,7 +340,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
     found = []
     for match in rules.suffix_pattern.finditer(text):
         start, end = match.start(), match.end()
-        # 首都大学東京: a place name right after the suffix, ending the word, belongs to the name.
+        # 北浜大学東京: a place name right after the suffix, ending the word, belongs to the name.
         following = article.tokens_between(end, end + 12)
         if (following and following[0].start == end and following[0].is_place_name
                 and (len(following) == 1 or following[1].start != following[0].end
@@ -360,7 +363,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
         police_split = bool(station or (force and force.end() == start))
         dot = text.rfind("・", start, end)
         if dot > start and all(t.is_place_name for t in article.tokens_between(start, dot)):
-            start = dot + 1  # 東京・港区教委: a headline's place, then the name
+            start = dot + 1  # 東京・北浜区教委: a headline's place, then the name
         name = text[start:end]
         if name in rules.gazetteer:
             continue  # the gazetteer names it, with its own kind
@@ -377,7 +380,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
 
 
 def place_candidates(article: AnalysedArticle) -> list[Candidate]:
-    """Prefectures and municipalities that act in the text (和歌山市によりますと, 茨城県へ)."""
+    """Prefectures and municipalities that act in the text (北浜市によりますと, 南浜県へ)."""
     rules = org_rules()
     text = article.text
     tokens = article.tokens
@@ -521,7 +524,7 @@ NAME_REACH = 40
 
 
 def _context_matches(text: str, pattern: re.Pattern[str], before: re.Pattern[str] | None) -> list[re.Match[str]]:
-    """Matches of a context; one with `before` is searched from its rare right side (東芝テック|(東京都)),
+    """Matches of a context; one with `before` is searched from its rare right side (東洋テクノ|(東京都)),
     not tried at every character."""
     if before is None:
         return list(pattern.finditer(text))
@@ -635,7 +638,7 @@ def ner_candidates(article: AnalysedArticle) -> list[Candidate]:
             continue
         kind, rule_id = rules.ner_labels[entity.label]
         if kind == "government" and not re.search(r"[\u4e00-\u9fff]", name):
-            kind = "company"  # a public body's name holds kanji (庁, 市, 県); LINEヤフー labelled Government is a firm
+            kind = "company"  # a public body's name holds kanji (庁, 市, 県); ミナトテック as Government is a firm
         found.append(Candidate(entity.start, entity.end, name, kind, rule_id))
     return found
 
@@ -649,11 +652,11 @@ def _only_common_words(article: AnalysedArticle, entity) -> bool:
 
 
 def _is_name_tail(short: str, long: str) -> bool:
-    """NTTドコモ / ドコモ, 韓国ネイバー / ネイバー: a katakana or Latin name ending a longer one."""
+    """北浜ドコム / ドコム, 韓国ミナト / ミナト: a katakana or Latin name ending a longer one."""
     if len(short) < 3 or not long.endswith(short) or not re.fullmatch(r"[ァ-ヴー・A-Za-z0-9&. ]+", short):
         return False
-    # The tail must start a word: the script changes there (NTT|ドコモ, 韓国|ネイバー).
-    same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9.]"  # i.|JTB is one name
+    # The tail must start a word: the script changes there (北浜|ドコム, 韓国|ミナト).
+    same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9.]"  # i.|JXB is one name
     return not re.match(same_script, long[-len(short) - 1])
 
 
@@ -704,7 +707,7 @@ def _mention_spans(text: str, surface: str) -> list[tuple[int, int]]:
         if re.match(r"[A-Za-z0-9ァ-ヴー]", before) or re.match(r"[A-Za-z0-9ァ-ヴー]", after):
             continue
         if before == "." and re.match(r"[A-Za-z]", text[match.start() - 2:match.start() - 1]):
-            continue  # JTB inside i.JTB
+            continue  # JXB inside i.JXB
         if re.match(r"[\u4e00-\u9fff]", surface[-1]) and re.match(r"[\u4e00-\u9fff々]", after):
             continue
         spans.append((match.start(), match.end()))
@@ -1135,7 +1138,7 @@ def _organizations_of(article: AnalysedArticle, candidates: list[Candidate]) -> 
         entry = rules.gazetteer.get(cand.name)
         if entry:  # 経済産業省 and 経産省
             groups.union(merge_key(entry.name), merge_key(cand.name))
-    # マリオット・インターナショナル and マリオット: a name that is another's first part before ・.
+    # ホシノ・インターナショナル and ホシノ: a name that is another's first part before ・.
     names = {c.name for c in candidates}
     for long in sorted(names, key=len):
         for short in _shorter_names_in(long, names):
@@ -1165,8 +1168,8 @@ def _organizations_of(article: AnalysedArticle, candidates: list[Candidate]) -> 
 
 
 def _shorter_names_in(long: str, names: set[str]) -> Iterator[str]:
-    """The names of `names` that `long` holds as its part before a ・ (マリオット・インターナショナル:
-    マリオット) or as its tail (NTTドコモ: ドコモ). Looked up part by part, not pair by pair: an
+    """The names of `names` that `long` holds as its part before a ・ (ホシノ・インターナショナル:
+    ホシノ) or as its tail (北浜ドコム: ドコム). Looked up part by part, not pair by pair: an
     article can hold thousands of names."""
     if len(long) > MAX_NAME_CHARS:
         return
@@ -1208,9 +1211,9 @@ def _merge_overlapping(organizations: list[Organization]) -> list[Organization]:
 
 
 def _add_further_mentions(text: str, org: Organization) -> None:
-    """Every other place a kept name stands, and readings in brackets after it (LINE Credit(ラインクレジット))."""
+    """Every other place a kept name stands, and readings in brackets after it (MINATO Credit(ミナトクレジット))."""
     covered = SpanIndex((s, e) for s, e, _ in org.mentions)
-    # Longest surface last, so that pop() searches it first: where `i.JTB` and `JTB` stand at one
+    # Longest surface last, so that pop() searches it first: where `i.JXB` and `JXB` stand at one
     # place the whole name claims it, whatever order a set iterates in.
     pending = sorted(org.names | {text[s:e] for s, e in covered.spans}, key=lambda surface: (len(surface), surface))
     searched: set[str] = set()
