@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         model, gold = fit(examples, [gold for gold, _ in pairs])
         write_org_model(model, gold, args.write)
-        print(f"written: {args.write} (threshold {model.threshold})")
+        print(f"written: {args.write} (thresholds {model.model.threshold}, kept {model.kept_threshold})")
     return 0
 
 

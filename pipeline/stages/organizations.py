@@ -857,10 +857,25 @@ def org_model() -> OrgChoice:
     return _model_override or read_org_model(org_weights_path())
 
 
+_NAME_CHAR_FIRST = re.compile(rf"[{NAME_CHAR}]")
+_NAME_CHAR_LAST = re.compile(rf"[{NAME_CHAR}]$")
+
+
+@rule_cache
+def _suffix_ending() -> re.Pattern[str]:
+    """The longest name suffix ending a name (the leftmost match of an anchored alternation)."""
+    return re.compile(rf"(?:{alternation(org_rules().suffixes)})$")
+
+
+def _suffix_of(name: str) -> str | None:
+    match = _suffix_ending().search(name)
+    return match.group() if match else None
+
+
 def _guess_kind(name: str) -> str:
     """The kind of a name no rule with a kind proposed: by its ending."""
     rules = org_rules()
-    suffix = next((s for s in sorted(rules.suffixes, key=len, reverse=True) if name.endswith(s)), None)
+    suffix = _suffix_of(name)
     if suffix:
         return rules.suffixes[suffix][0]
     return "government" if name[-1:] in PLACE_SUFFIXES else "company"
@@ -1038,7 +1053,7 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     # A span opening with hiragana is usually a phrase cut at the wrong place (ている|ミナト電機).
     features["starts_hiragana"] = float(bool(re.match(r"[ぁ-ゖ]", text[start:end])))
     features["long"] = float(len(name) >= 12)
-    suffix = next((s for s in sorted(rules.suffixes, key=len, reverse=True) if name.endswith(s) and name != s), None)
+    suffix = _suffix_of(name) if name not in rules.suffixes else None
     if suffix:
         features[f"suffix={rules.suffixes[suffix][0]}"] = 1.0
     if name[-1:] in PLACE_SUFFIXES:
@@ -1075,8 +1090,8 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     before = text[max(0, start - 12):start]
     particle = next((p for p in PARTICLES_AFTER if after.startswith(p)), "")
     features[f"after={particle or 'other'}"] = 1.0
-    features["inside_word_after"] = float(bool(re.match(rf"[{NAME_CHAR}]", after)))
-    features["inside_word_before"] = float(bool(re.search(rf"[{NAME_CHAR}]$", before)))
+    features["inside_word_after"] = float(bool(_NAME_CHAR_FIRST.match(after)))
+    features["inside_word_before"] = float(bool(_NAME_CHAR_LAST.search(before)))
     if particle in ("は", "が"):
         sentence = article.sentence_at(start)
         rest = text[end:min(sentence.end, end + ANNOUNCE_CONTEXT)]
