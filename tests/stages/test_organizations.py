@@ -379,3 +379,19 @@ def test_the_fitted_choice_decides_where_the_rules_alone_would_not():
     [org] = find_organizations(a)
     assert (org.name, org.kind, len(org.mentions)) == ("ミドリ電器", "company", 2)
     assert {source for _, _, source in org.mentions} == {"org.cand.entity"}
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    ("{not json", "not valid JSON"),
+    ('{"gold": {}}', "no 'model' mapping"),
+    ('{"model": {"intercept": "high", "weights": {}}}', "malformed decision model"),
+])
+def test_broken_weights_name_the_file_and_the_reason(tmp_path, body, reason):
+    from pipeline.stages.organizations import read_org_model
+    from pipeline.stages.rules import RuleError
+
+    path = tmp_path / "organizations.json"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(RuleError, match=reason) as error:
+        read_org_model(path)
+    assert str(path) in str(error.value)
