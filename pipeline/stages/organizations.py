@@ -1009,10 +1009,21 @@ class _ArticleContext:
         self.labels: dict[tuple[int, int], str] = {(e.start, e.end): e.label for e in self.article.entities}
         self.entities = SpanIndex((e.start, e.end) for e in self.article.entities)
         self.strong_keys = {merge_key(p.name) for p in self.proposals
-                            if any(_source_rank(s) <= 2 for s in p.sources)}
+                            if any(_source_family(s) in STRONG_FAMILIES for s in p.sources)}
         self.key_counts: dict[str, int] = {}
         for p in self.proposals:
             self.key_counts[merge_key(p.name)] = self.key_counts.get(merge_key(p.name), 0) + 1
+
+
+# Rules learned from corrections (pipeline.learning.rule_learning) weigh like the stock rules of their kind.
+LEARNED_FAMILIES = {"learned.suffix": "org.suffix", "learned.gaz": "gaz.", "learned.bystander": "gaz."}
+STRONG_FAMILIES = {"org.legal", "gaz.", "org.suffix"}  # a name one of these proposes is surely a name
+
+
+def _source_family(source: str) -> str:
+    """The kind of rule a source id belongs to (org.suffix.education: org.suffix)."""
+    learned = next((family for prefix, family in LEARNED_FAMILIES.items() if source.startswith(prefix)), None)
+    return learned or next((p for p in SOURCE_PRIORITY if source.startswith(p)), source.rsplit(".", 1)[0])
 
 
 def _bucket(count: int) -> str:
@@ -1038,7 +1049,7 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     features: dict[str, float] = {"rules_keep": RULES_KEEP_SCALE * rules_keep}
     for source in proposal.sources:
         # Kinds of sources, not single rules: the gold is too small to weigh forty rules one by one.
-        prefix = next((p for p in SOURCE_PRIORITY if source.startswith(p)), source.rsplit(".", 1)[0])
+        prefix = _source_family(source)
         features[f"source_kind={prefix}"] = 1.0
         if prefix == "org.cand":
             features[f"source={source}"] = 1.0
