@@ -15,7 +15,13 @@ from pipeline.stages.dates import date_rules, extract_dates, reference_date_for
 from pipeline.stages.decisions import decision_models
 from pipeline.stages.incident import DecisionInputs, decide, decision_inputs, headline_article, incident_rules
 from pipeline.stages.ner import current_model, find_entities, load_model, not_name_words, use_model
-from pipeline.stages.organizations import find_organizations, org_rules, organization_rows, pattern_candidates
+from pipeline.stages.organizations import (
+    find_organizations,
+    org_model,
+    org_rules,
+    organization_rows,
+    pattern_candidates,
+)
 from pipeline.stages.rules import RULES_DIR, RuleError, check_no_unread_sections, disabled_rules
 from pipeline.stages.time_limit import ArticleTimeout, time_limit
 
@@ -60,7 +66,7 @@ def extract_with_inputs(article: Article, use_ner: bool = True) -> tuple[Extract
 
 def load_stage_rules() -> None:
     """Every stage's rules, loaded and compiled (each loader caches its result)."""
-    for load_rules in (date_rules, count_rules, category_rules, org_rules, incident_rules, not_name_words,
+    for load_rules in (date_rules, count_rules, category_rules, org_rules, org_model, incident_rules, not_name_words,
                        decision_models):
         load_rules()
 

@@ -1,30 +1,37 @@
 """Organizations: patterns, a gazetteer and GiNZA entities, merged per article into named orgs.
 
 Sources, each named in the `source` column by its rule id:
-- legal forms (株式会社イセトー, 井上商事株式会社, 公立大学法人・首都大学東京);
-- name suffixes (神奈川県警, 薩摩川内市危険物安全協会, 東京都立病院機構);
-- place names that act (和歌山市によりますと, 佐賀県は24日);
+- legal forms (株式会社ミナトデータ, 北浜商事株式会社, 公立大学法人・北浜県立大学);
+- name suffixes (南浜県警, 北浜市危険物安全協会, 北浜県立病院機構);
+- place names that act (北浜市によりますと, 南浜県は24日);
 - the gazetteer (総務省, 個人情報保護委員会);
-- company contexts for katakana/Latin names (LINEヤフーは11月27日, ビズリンクの代表, 会社「イセトー」);
+- company contexts for katakana/Latin names (ミナトテックは11月27日, ビズリンクの代表, 会社「ミナトデータ」);
 - GiNZA entities with an organisation label that pass the filters.
-Then spellings of one organisation are merged (株式会社イセトー = イセトー, NAVER Cloud =
-NAVERCloud, LINE Credit(ラインクレジット)), and every further mention of a kept name gets a row.
+These are the rules' proposals. Wider ones join them (any GiNZA entity, names in quotes, the name
+after a descriptor, a span without its leading region or page label), and a linear model fitted on
+the gold (organizations.json, pipeline.learning.organizations) chooses among them all.
+Then spellings of one organisation are merged (株式会社ミナトデータ = ミナトデータ, NORTH Cloud =
+NORTHCloud, MINATO Credit(ミナトクレジット)), and every further mention of a kept name gets a row.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.records import OrganizationRow
 from pipeline.stages.analysis import AnalysedArticle, SpanIndex, in_spans, url_spans
+from pipeline.stages.decisions import LinearModel
 from pipeline.stages.rules import (
     RuleError,
     alternation,
     compile_pattern,
     disabled_rules,
+    learned_path,
     load,
     rule_cache,
     rule_path,
@@ -35,7 +42,7 @@ from pipeline.stages.tokens import tokenize
 RULE_FILE = "organizations.yaml"
 GAZETTEER_FILE = "gazetteer.yaml"
 
-# A katakana or Latin name (LINEヤフー, NAVER Cloud, マリオット・インターナショナル).
+# A katakana or Latin name (ミナトテック, NORTH Cloud, ホシノ・インターナショナル).
 LATIN_WORD = r"[A-Za-z][A-Za-z0-9&.'!\-]*"
 KATAKANA_WORD = r"[ァ-ヴ][ァ-ヶーヽヾ]*"  # small ヵ/ヶ and iteration marks continue a word
 # Katakana after a Latin word, written so that each character has one way to match: `(?:・?KATAKANA_WORD)*`
@@ -55,7 +62,7 @@ MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:[\u4e00-\u9fff々]{{1,4}}
 KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
-PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 鹿嶋市長: the mayor speaks for the city
+PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayor speaks for the city
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
 HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
@@ -64,11 +71,11 @@ PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation",
                  "org.context.seat_before", "org.context.business_kind", "org.context.announcer"}
-# Contexts that say outright a company is meant, so a product-like word ending (松坂屋ストア) is kept.
+# Contexts that say outright a company is meant, so a product-like word ending (北浜屋ストア) is kept.
 STRONG_CONTEXTS = {"org.context.located", "org.context.peer_quoted"}
-# A police force written before its station (神奈川県警|厚木署) is an organisation of its own.
+# A police force written before its station (南浜県警|北浜署) is an organisation of its own.
 POLICE_FORCE = re.compile(r"(?:[\u4e00-\u9fff]{1,3}(?:県警|府警|道警)(?:察本部)?|警視庁|[都道府県]警)")
-# A station named in hiragana after its force (県警|ひたちなか署).
+# A station named in hiragana after its force (県警|みなみ署).
 KANA_STATION = re.compile(r"(?:県警|府警|道警|警視庁)([\u3041-\u3094ゝゞ]{2,6})$")
 # A group's parent (楽天グループ): what stands before it is the brand of its companies, in any script.
 GROUP_WORDS = {"グループ", "ホールディングス"}
@@ -79,7 +86,8 @@ INITIALS = re.compile(r"(?:[A-Za-z]\.)+$")
 # No organisation name is longer; a longer match is a run of text without breaks (and stripping
 # legal forms from it one by one would take time growing with the square of its length).
 MAX_NAME_CHARS = 60
-SOURCE_PRIORITY = ("org.legal", "gaz.", "org.suffix", "org.place", "org.context", "org.list", "org.ner")
+SOURCE_PRIORITY = ("org.legal", "gaz.", "org.suffix", "org.place", "org.context", "org.list", "org.ner",
+                   "org.municipal", "org.cand")
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,8 @@ class OrgRules:
     contractor_before: re.Pattern[str]
     contractor_after: re.Pattern[str]
     legal_strip: re.Pattern[str]
+    candidate_patterns: dict[str, re.Pattern[str]]  # rule id -> pattern with a `name` group (quoted, descriptor)
+    cues: dict[str, re.Pattern[str]]  # cue id -> pattern (what the features look for around a candidate)
 
 
 def _by_id(entries: list[dict], rule_id: str) -> dict:
@@ -207,6 +217,9 @@ def org_rules() -> OrgRules:
         contractor_before=compile_pattern(_by_id(contractor, "org.contractor.before"), path),
         contractor_after=compile_pattern(_by_id(contractor, "org.contractor.after"), path),
         legal_strip=re.compile(rf"^(?:{legal_alt})\s?・?\s?|\s?(?:{legal_alt})$"),
+        candidate_patterns={e["id"]: compile_pattern(e, path) for e in section(data, "candidates", path)
+                            if "pattern" in e},
+        cues={e["id"]: compile_pattern(e, path) for e in section(data, "choice_cues", path, ["pattern"])},
     )
 
 
@@ -327,7 +340,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
     found = []
     for match in rules.suffix_pattern.finditer(text):
         start, end = match.start(), match.end()
-        # 首都大学東京: a place name right after the suffix, ending the word, belongs to the name.
+        # 北浜大学東京: a place name right after the suffix, ending the word, belongs to the name.
         following = article.tokens_between(end, end + 12)
         if (following and following[0].start == end and following[0].is_place_name
                 and (len(following) == 1 or following[1].start != following[0].end
@@ -350,7 +363,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
         police_split = bool(station or (force and force.end() == start))
         dot = text.rfind("・", start, end)
         if dot > start and all(t.is_place_name for t in article.tokens_between(start, dot)):
-            start = dot + 1  # 東京・港区教委: a headline's place, then the name
+            start = dot + 1  # 東京・北浜区教委: a headline's place, then the name
         name = text[start:end]
         if name in rules.gazetteer:
             continue  # the gazetteer names it, with its own kind
@@ -367,7 +380,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
 
 
 def place_candidates(article: AnalysedArticle) -> list[Candidate]:
-    """Prefectures and municipalities that act in the text (和歌山市によりますと, 茨城県へ)."""
+    """Prefectures and municipalities that act in the text (北浜市によりますと, 南浜県へ)."""
     rules = org_rules()
     text = article.text
     tokens = article.tokens
@@ -511,7 +524,7 @@ NAME_REACH = 40
 
 
 def _context_matches(text: str, pattern: re.Pattern[str], before: re.Pattern[str] | None) -> list[re.Match[str]]:
-    """Matches of a context; one with `before` is searched from its rare right side (東芝テック|(東京都)),
+    """Matches of a context; one with `before` is searched from its rare right side (東洋テクノ|(東京都)),
     not tried at every character."""
     if before is None:
         return list(pattern.finditer(text))
@@ -625,7 +638,7 @@ def ner_candidates(article: AnalysedArticle) -> list[Candidate]:
             continue
         kind, rule_id = rules.ner_labels[entity.label]
         if kind == "government" and not re.search(r"[\u4e00-\u9fff]", name):
-            kind = "company"  # a public body's name holds kanji (庁, 市, 県); LINEヤフー labelled Government is a firm
+            kind = "company"  # a public body's name holds kanji (庁, 市, 県); ミナトテック as Government is a firm
         found.append(Candidate(entity.start, entity.end, name, kind, rule_id))
     return found
 
@@ -639,11 +652,11 @@ def _only_common_words(article: AnalysedArticle, entity) -> bool:
 
 
 def _is_name_tail(short: str, long: str) -> bool:
-    """NTTドコモ / ドコモ, 韓国ネイバー / ネイバー: a katakana or Latin name ending a longer one."""
+    """北浜ドコム / ドコム, 韓国ミナト / ミナト: a katakana or Latin name ending a longer one."""
     if len(short) < 3 or not long.endswith(short) or not re.fullmatch(r"[ァ-ヴー・A-Za-z0-9&. ]+", short):
         return False
-    # The tail must start a word: the script changes there (NTT|ドコモ, 韓国|ネイバー).
-    same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9.]"  # i.|JTB is one name
+    # The tail must start a word: the script changes there (北浜|ドコム, 韓国|ミナト).
+    same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9.]"  # i.|JXB is one name
     return not re.match(same_script, long[-len(short) - 1])
 
 
@@ -694,7 +707,7 @@ def _mention_spans(text: str, surface: str) -> list[tuple[int, int]]:
         if re.match(r"[A-Za-z0-9ァ-ヴー]", before) or re.match(r"[A-Za-z0-9ァ-ヴー]", after):
             continue
         if before == "." and re.match(r"[A-Za-z]", text[match.start() - 2:match.start() - 1]):
-            continue  # JTB inside i.JTB
+            continue  # JXB inside i.JXB
         if re.match(r"[\u4e00-\u9fff]", surface[-1]) and re.match(r"[\u4e00-\u9fff々]", after):
             continue
         spans.append((match.start(), match.end()))
@@ -742,26 +755,416 @@ def pattern_candidates(article: AnalysedArticle) -> list[Candidate]:
             + municipal_department_candidates(article))
 
 
-def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | None = None) -> list[Organization]:
-    """Every organisation of the article, spellings merged, in order of first mention.
+# -- the fitted choice ------------------------------------------------------------------------
 
-    `patterns` are the article's `pattern_candidates` when the caller already has them.
-    """
+# The weights of the choice (fitted by pipeline.learning.organizations): stock in the rule folder,
+# refitted ones in the learned folder.
+WEIGHTS_FILE = "organizations.json"
+# Coarse kinds of GiNZA labels, so that a label seen rarely in the gold still says something.
+LABEL_GROUPS = (
+    ("org", re.compile(r"Company|Corporation|Organization|Government|Institution|School|Newspaper|Party|"
+                       r"Military|Research|Sports_Organization|Show_Organization|Broadcast|Group")),
+    ("person", re.compile(r"Person|Name_Other|Character|God")),
+    ("place", re.compile(r"Province|City|County|Country|GPE|GOE|Location|Region|Island|Address|Facility|"
+                         r"Station|Line|Road|Park|Water|Mountain|Spa")),
+    ("product", re.compile(r"Product|Service|Title|Book|Doctrine|Rule|Law|Plan|Offence|Incident|Event|Award|"
+                           r"Weapon|Vehicle|Car|Drug|Food|Clothing|Money_Form|Position|Occasion")),
+    ("number", re.compile(r"Date|Time|Money|Percent|Number|Countx|Age|Period|Frequency|Rank|Point|Measurement|"
+                          r"Ordinal|Multiplication|Latitude|Physical|Temperature|Speed|Weight|Intensity|"
+                          r"Seismic|Volume|Calorie|Stock|Space|Area|Length|_Other_Number|N_")),
+)
+RULES_KEEP_SCALE = 5.0
+ANNOUNCE_CONTEXT = 60  # characters after `は`/`が` searched for an announcing verb
+PARTICLES_AFTER = ("によると", "によりますと", "から", "では", "より", "は", "が", "の", "を", "に", "と", "も",
+                   "で", "へ", "や", "、", "(", "」", "』")
+
+
+@dataclass
+class Proposal:
+    """One span that may name an organisation: every candidate proposed at that span, merged."""
+
+    start: int
+    end: int
+    name: str
+    kind: str
+    source: str  # the strongest source proposing it (the `source` column)
+    sources: set[str] = field(default_factory=set)
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+
+
+def org_weights_path() -> Path:
+    """Refitted weights when there are some (and the pipeline reads the learned folder), else stock."""
+    return learned_path(WEIGHTS_FILE) or rule_path(WEIGHTS_FILE)
+
+
+@dataclass(frozen=True)
+class OrgChoice:
+    """The fitted choice: a logistic model of "this span names an organisation", and how probable a
+    span must be to be kept: `model.threshold` for any span, `kept_threshold` (lower) for one the rules
+    themselves keep (right nine times in ten on the gold: the model overrules them only when sure)."""
+
+    model: LinearModel
+    kept_threshold: float
+
+    def keeps(self, proposal: Proposal) -> bool:
+        threshold = self.kept_threshold if proposal.features.get("rules_keep", 0.0) > 0 else self.model.threshold
+        return proposal.probability >= min(threshold, self.model.threshold)
+
+    def to_json(self) -> dict:
+        return {**self.model.to_json(), "kept_threshold": self.kept_threshold}
+
+    @classmethod
+    def from_json(cls, data: dict, where: str) -> OrgChoice:
+        model = LinearModel.from_json(data, where)
+        try:
+            return cls(model, float(data.get("kept_threshold", model.threshold)))
+        except (TypeError, ValueError) as exc:
+            raise RuleError(where, None, f"malformed kept_threshold: {exc!r}") from exc
+
+
+def read_org_model(path: Path) -> OrgChoice:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleError(path, None, f"cannot read organisation weights: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise RuleError(path, exc.lineno, f"not valid JSON: {exc.msg}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("model"), dict):
+        raise RuleError(path, None, "no 'model' mapping")
+    return OrgChoice.from_json(data["model"], str(path))
+
+
+def write_org_model(choice: OrgChoice, gold: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {"gold": gold, "model": choice.to_json()}
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+_model_override: OrgChoice | None = None
+
+
+def use_org_model(choice: OrgChoice | None) -> None:
+    """Choose with this from now on (None: the weights file); cross-validation sets each fold's."""
+    global _model_override
+    _model_override = choice
+    org_model.cache_clear()
+
+
+@rule_cache
+def org_model() -> OrgChoice:
+    return _model_override or read_org_model(org_weights_path())
+
+
+_NAME_CHAR_FIRST = re.compile(rf"[{NAME_CHAR}]")
+_NAME_CHAR_LAST = re.compile(rf"[{NAME_CHAR}]$")
+
+
+@rule_cache
+def _suffix_ending() -> re.Pattern[str]:
+    """The longest name suffix ending a name (the leftmost match of an anchored alternation)."""
+    return re.compile(rf"(?:{alternation(org_rules().suffixes)})$")
+
+
+def _suffix_of(name: str) -> str | None:
+    match = _suffix_ending().search(name)
+    return match.group() if match else None
+
+
+def _guess_kind(name: str) -> str:
+    """The kind of a name no rule with a kind proposed: by its ending."""
     rules = org_rules()
+    suffix = _suffix_of(name)
+    if suffix:
+        return rules.suffixes[suffix][0]
+    return "government" if name[-1:] in PLACE_SUFFIXES else "company"
+
+
+def _label_group(label: str) -> str:
+    return next((group for group, pattern in LABEL_GROUPS if pattern.search(label)), "other")
+
+
+def quoted_and_descriptor_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Names in quotes or brackets, and names after a descriptor (文具大手みどり堂 → みどり堂)."""
+    found = []
+    for rule_id, pattern in org_rules().candidate_patterns.items():
+        for match in pattern.finditer(article.text):
+            name = canonical_name(match.group("name"))
+            if len(name) >= 2 and len(name) <= MAX_NAME_CHARS:
+                start = match.start("name") + max(match.group("name").find(name), 0)
+                found.append(Candidate(start, start + len(name), name, _guess_kind(name), rule_id))
+    return found
+
+
+def entity_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Every GiNZA entity, whatever its label (the label is a feature, not a filter)."""
+    urls = url_spans(article.text)
+    found = []
+    for entity in article.entities:
+        name = canonical_name(entity.text)
+        if len(name) < 2 or len(name) > MAX_NAME_CHARS or not _LETTER.search(name) or in_spans(entity.start, urls):
+            continue
+        start = entity.start + max(entity.text.find(name), 0)
+        found.append(Candidate(start, start + len(name), name, _guess_kind(name), "org.cand.entity"))
+    return found
+
+
+MAX_DROPPED_TOKENS = 3
+REGION_WORDS = {"地方", "北", "南", "東", "西", "中"}  # parts of a region's name (北|関東)
+_LETTER = re.compile(r"[A-Za-zぁ-ゖァ-ヴ\u4e00-\u9fff々]")
+
+
+def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> list[Candidate]:
+    """Each span read without its leading place names (東海|こだま運輸) or a leading common word
+    (速報|こだま運輸): the name may be what is left."""
+    found = []
+    seen = set()
+    for cand in candidates:
+        if (cand.start, cand.end) in seen:
+            continue
+        seen.add((cand.start, cand.end))
+        tokens = article.tokens_between(cand.start, cand.end)
+        if len(tokens) < 2 or tokens[0].start != cand.start:
+            continue
+        # Up to three leading tokens dropped (北|関東|ひかり運輸 → 関東ひかり運輸, ひかり運輸).
+        for cut_at in range(1, min(len(tokens), MAX_DROPPED_TOKENS + 1)):
+            cut = tokens[cut_at].start
+            dropped = tokens[:cut_at]
+            is_place = all(t.is_place_name or t.surface in PLACE_SUFFIXES or t.surface in REGION_WORDS for t in dropped)
+            name = canonical_name(article.text[cut:cand.end])
+            if len(name) >= 2 and _LETTER.search(name):
+                rule_id = "org.cand.drop_place" if is_place else "org.cand.drop_label"
+                found.append(Candidate(cut, cand.end, name, _guess_kind(name), rule_id))
+    return found
+
+
+def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] | None = None) -> list[Proposal]:
+    """Every span that may name an organisation, with the features the fitted choice weighs.
+
+    `patterns` are the article's `pattern_candidates` when the caller already has them."""
     text = article.text
+    off = disabled_rules()
     if patterns is None:
         patterns = pattern_candidates(article)
-    off = disabled_rules()
-    candidates = _non_overlapping([c for c in patterns + ner_candidates(article) if c.source not in off])
-    brand_groups = [c for c in brand_group_candidates(article, candidates) if c.source not in off]
-    candidates = _split_joined_names(_non_overlapping(candidates + brand_groups), text)
+    ruled = [c for c in patterns + ner_candidates(article) if c.source not in off]
+    brand_groups = [c for c in brand_group_candidates(article, _non_overlapping(ruled)) if c.source not in off]
+    ruled = _split_joined_names(ruled + brand_groups, text)
+    # What the rules alone would have kept: their strongest feature.
+    rule_choice = {(c.start, c.end) for c in _split_joined_names(_non_overlapping(ruled), text)}
+    wide = entity_candidates(article) + quoted_and_descriptor_candidates(article)
+    wide += shorter_readings(article, ruled + wide)
+    by_span: dict[tuple[int, int], Proposal] = {}
+    for cand in ruled + [c for c in wide if c.source not in off]:
+        proposal = by_span.get((cand.start, cand.end))
+        if proposal is None:
+            proposal = by_span[(cand.start, cand.end)] = Proposal(cand.start, cand.end, cand.name, cand.kind,
+                                                                  cand.source)
+        elif _source_rank(cand.source) < _source_rank(proposal.source):
+            proposal.name, proposal.kind, proposal.source = cand.name, cand.kind, cand.source
+        proposal.sources.add(cand.source)
+    proposals = sorted(by_span.values(), key=lambda p: (p.start, p.end))
+    context = _ArticleContext(article, proposals)
+    for proposal in proposals:
+        proposal.features = proposal_features(article, proposal, context, (proposal.start, proposal.end) in rule_choice)
+    _add_name_features(proposals)
+    return proposals
+
+
+def _by_rule_choice(features: dict[str, float]) -> dict[str, float]:
+    """One set of weights for the spans the rules keep and another for the rest: what a feature says
+    differs (a name standing once is most often right when a rule proposed it, rarely when only GiNZA
+    did), and the rules' proposals keep their own base rate (rules_keep)."""
+    prefix = "kept:" if features.get("rules_keep", 0.0) > 0 else "wide:"
+    return {"rules_keep": features.get("rules_keep", 0.0),
+            **{prefix + name: value for name, value in features.items() if name != "rules_keep"}}
+
+
+# Span features that say something about the name wherever it stands: each proposal also gets their
+# highest value over every proposal of the same name (`name:` prefixed), so that one announcing
+# mention or one rule's choice vouches for the name's other mentions.
+NAME_LEVEL_FEATURES = ("subject_announces", "holder", "arrest", "person_after", "company_before",
+                       "quoted", "legal_form_beside", "label_group=org", "label_group=person", "label_group=place",
+                       "label_group=product")
+
+
+def _add_name_features(proposals: list[Proposal]) -> None:
+    best: dict[str, dict[str, float]] = {}
+    for proposal in proposals:
+        values = best.setdefault(merge_key(proposal.name), {})
+        for name in NAME_LEVEL_FEATURES:
+            values[name] = max(values.get(name, 0.0), proposal.features.get(name, 0.0))
+    for proposal in proposals:
+        proposal.features.update({f"name:{k}": v for k, v in best[merge_key(proposal.name)].items() if v})
+
+
+@dataclass
+class _ArticleContext:
+    """What the features of one proposal read from the whole article."""
+
+    article: AnalysedArticle
+    proposals: list[Proposal]
+
+    def __post_init__(self):
+        self.labels: dict[tuple[int, int], str] = {(e.start, e.end): e.label for e in self.article.entities}
+        self.entities = SpanIndex((e.start, e.end) for e in self.article.entities)
+        self.strong_keys = {merge_key(p.name) for p in self.proposals
+                            if any(_source_family(s) in STRONG_FAMILIES for s in p.sources)}
+        self.key_counts: dict[str, int] = {}
+        for p in self.proposals:
+            self.key_counts[merge_key(p.name)] = self.key_counts.get(merge_key(p.name), 0) + 1
+
+
+# Rules learned from corrections (pipeline.learning.rule_learning) weigh like the stock rules of their kind.
+LEARNED_FAMILIES = {"learned.suffix": "org.suffix", "learned.gaz": "gaz.", "learned.bystander": "gaz."}
+STRONG_FAMILIES = {"org.legal", "gaz.", "org.suffix"}  # a name one of these proposes is surely a name
+
+
+def _source_family(source: str) -> str:
+    """The kind of rule a source id belongs to (org.suffix.education: org.suffix)."""
+    learned = next((family for prefix, family in LEARNED_FAMILIES.items() if source.startswith(prefix)), None)
+    return learned or next((p for p in SOURCE_PRIORITY if source.startswith(p)), source.rsplit(".", 1)[0])
+
+
+def _bucket(count: int) -> str:
+    return str(count) if count < 3 else "3+"
+
+
+def _shape(name: str) -> str:
+    scripts = {"latin" if re.match(r"[A-Za-z0-9]", c) else "katakana" if re.match(r"[ァ-ヶー]", c)
+               else "hiragana" if re.match(r"[ぁ-ゖ]", c) else "kanji" if re.match(r"[\u4e00-\u9fff々]", c)
+               else "" for c in name}
+    scripts.discard("")
+    return "+".join(sorted(scripts)) or "symbols"
+
+
+def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _ArticleContext,
+                      rules_keep: bool) -> dict[str, float]:
+    """The span's kind of name and its context, as the choice's linear model reads them."""
+    rules = org_rules()
+    text = article.text
+    name, start, end = proposal.name, proposal.start, proposal.end
+    # The rules' own choice, on a larger scale than the other features: the regularisation then pulls its
+    # weight less, and a rule seen a few times in the gold (a list of companies) keeps its say.
+    features: dict[str, float] = {"rules_keep": RULES_KEEP_SCALE * rules_keep}
+    for source in proposal.sources:
+        # Kinds of sources, not single rules: the gold is too small to weigh forty rules one by one.
+        prefix = _source_family(source)
+        features[f"source_kind={prefix}"] = 1.0
+        if prefix == "org.cand":
+            features[f"source={source}"] = 1.0
+    label = context.labels.get((start, end)) or next(
+        (context.labels[span] for span in context.entities.near(start, end) if span[0] <= start and end <= span[1]), "")
+    if label:
+        exact = (start, end) in context.labels
+        features[f"label={label}" if exact else f"inside_label={label}"] = 1.0
+        features[f"label_group={_label_group(label)}"] = 1.0
+    features[f"shape={_shape(name)}"] = 1.0
+    features["short"] = float(len(name) <= 2)
+    # A span opening with hiragana is usually a phrase cut at the wrong place (ている|ミナト電機).
+    features["starts_hiragana"] = float(bool(re.match(r"[ぁ-ゖ]", text[start:end])))
+    features["long"] = float(len(name) >= 12)
+    suffix = _suffix_of(name) if name not in rules.suffixes else None
+    if suffix:
+        features[f"suffix={rules.suffixes[suffix][0]}"] = 1.0
+    if name[-1:] in PLACE_SUFFIXES:
+        features["place_suffix"] = 1.0
+    if rules.legal_strip.search(text[max(0, start - 8):start] + "|") or rules.legal_strip.search(
+            "|" + text[end:end + 8]):
+        features["legal_form_beside"] = 1.0
+    features["gazetteer"] = float(name in rules.gazetteer)
+    features["authority"] = float(bool(rules.authority.search(name)))
+    features["media"] = float(bool(rules.media.search(name)))
+    # The rules' filters, now evidence.
+    product_words = any(source in STRONG_CONTEXTS for source in proposal.sources)  # 〇〇ストア(本社・…)
+    features["not_a_name"] = float(not is_organization_name(name, product_words))
+    features["generic"] = float(name in rules.generic_names or any(
+        name.startswith(p) and len(name) > len(p) for p in rules.generic_prefixes))
+    features["common_word"] = float(name in rules.common_words)
+    # A dictionary word (ミナミ, アオバ) names a firm only where the context says a firm is meant.
+    strong_context = any((source.startswith("org.context") and source not in WEAK_CONTEXTS)
+                         or source in ("org.cand.descriptor", "org.cand.quoted") for source in proposal.sources)
+    features["strong_context"] = float(strong_context)
+    if not strong_context and is_dictionary_word(name):
+        features["dictionary_word"] = 1.0
+    features["product_like"] = float(not product_words and any(p.search(name) for _, p in rules.not_organizations))
+    features["name_evidence"] = float(_has_name_evidence(article, start, end))
+    tokens = article.tokens_between(start, end)
+    proper = [t for t in tokens if t.pos2 == "固有名詞"]
+    features["person_name"] = float(bool(proper) and all(t.pos3 == "人名" for t in proper))
+    features["place_name"] = float(bool(proper) and all(t.pos3 == "地名" for t in proper)
+                                   and len(proper) == len(tokens))
+    features["common_nouns_only"] = float(bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown for t in tokens))
+    features["token_boundary"] = float(article.is_token_boundary(start) and article.is_token_boundary(end))
+    # Context.
+    after = text[end:end + 30]
+    before = text[max(0, start - 12):start]
+    particle = next((p for p in PARTICLES_AFTER if after.startswith(p)), "")
+    features[f"after={particle or 'other'}"] = 1.0
+    features["inside_word_after"] = float(bool(_NAME_CHAR_FIRST.match(after)))
+    features["inside_word_before"] = float(bool(_NAME_CHAR_LAST.search(before)))
+    if particle in ("は", "が"):
+        sentence = article.sentence_at(start)
+        rest = text[end:min(sentence.end, end + ANNOUNCE_CONTEXT)]
+        features["subject_announces"] = float(bool(rules.cues["org.cue.announce"].search(rest)))
+    features["holder"] = float(bool(rules.cues["org.cue.holder"].match(after)))
+    features["arrest"] = float(bool(rules.cues["org.cue.arrest"].match(after)))
+    features["person_after"] = float(bool(rules.cues["org.cue.person_after"].match(after)))
+    features["company_before"] = float(bool(rules.cues["org.cue.company_before"].search(before)))
+    features["quoted"] = float(before.endswith(("「", "『")) and after.startswith(("」", "』")))
+    features["in_title"] = float(bool(article.title) and name in article.title)
+    features["first_sentence"] = float(article.sentence_index(start) <= 1)
+    features[f"repeats={_bucket(text.count(name))}"] = 1.0
+    key = merge_key(name)
+    features["same_name_strong"] = float(key in context.strong_keys)
+    features[f"proposals_of_name={_bucket(context.key_counts.get(key, 0))}"] = 1.0
+    return features
+
+
+def _choose(proposals: list[Proposal], choice: OrgChoice) -> list[Proposal]:
+    """The proposals the model finds likely enough, most likely first where two overlap."""
+    for proposal in proposals:
+        proposal.probability = choice.model.probability(proposal.features)
+    kept: list[Proposal] = []
+    taken = SpanIndex()
+    for proposal in sorted(proposals, key=lambda p: (-p.probability, _source_rank(p.source), -(p.end - p.start),
+                                                     p.start)):
+        if not choice.keeps(proposal):
+            continue
+        if taken.overlaps(proposal.start, proposal.end):
+            continue
+        kept.append(proposal)
+        taken.add(proposal.start, proposal.end)
+    return sorted(kept, key=lambda p: p.start)
+
+
+def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | None = None,
+                       proposals: list[Proposal] | None = None,
+                       model: OrgChoice | None = None) -> list[Organization]:
+    """Every organisation of the article, spellings merged, in order of first mention.
+
+    `patterns` are the article's `pattern_candidates` when the caller already has them; `proposals`
+    its `organization_proposals` (computed once when several models are tried on them); `model` the
+    choice to apply (default: the weights file).
+    """
+    if proposals is None:
+        proposals = organization_proposals(article, patterns)
+    candidates = [Candidate(p.start, p.end, p.name, p.kind, p.source)
+                  for p in _choose(proposals, model or org_model())]
+    return _organizations_of(article, candidates)
+
+
+def _organizations_of(article: AnalysedArticle, candidates: list[Candidate]) -> list[Organization]:
+    """The chosen candidates as organisations: spellings merged, every further mention added."""
+    rules = org_rules()
+    text = article.text
     groups = _Groups()
     for cand in candidates:
         groups.find(merge_key(cand.name))
         entry = rules.gazetteer.get(cand.name)
         if entry:  # 経済産業省 and 経産省
             groups.union(merge_key(entry.name), merge_key(cand.name))
-    # マリオット・インターナショナル and マリオット: a name that is another's first part before ・.
+    # ホシノ・インターナショナル and ホシノ: a name that is another's first part before ・.
     names = {c.name for c in candidates}
     for long in sorted(names, key=len):
         for short in _shorter_names_in(long, names):
@@ -791,8 +1194,8 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
 
 
 def _shorter_names_in(long: str, names: set[str]) -> Iterator[str]:
-    """The names of `names` that `long` holds as its part before a ・ (マリオット・インターナショナル:
-    マリオット) or as its tail (NTTドコモ: ドコモ). Looked up part by part, not pair by pair: an
+    """The names of `names` that `long` holds as its part before a ・ (ホシノ・インターナショナル:
+    ホシノ) or as its tail (北浜ドコム: ドコム). Looked up part by part, not pair by pair: an
     article can hold thousands of names."""
     if len(long) > MAX_NAME_CHARS:
         return
@@ -834,9 +1237,9 @@ def _merge_overlapping(organizations: list[Organization]) -> list[Organization]:
 
 
 def _add_further_mentions(text: str, org: Organization) -> None:
-    """Every other place a kept name stands, and readings in brackets after it (LINE Credit(ラインクレジット))."""
+    """Every other place a kept name stands, and readings in brackets after it (MINATO Credit(ミナトクレジット))."""
     covered = SpanIndex((s, e) for s, e, _ in org.mentions)
-    # Longest surface last, so that pop() searches it first: where `i.JTB` and `JTB` stand at one
+    # Longest surface last, so that pop() searches it first: where `i.JXB` and `JXB` stand at one
     # place the whole name claims it, whatever order a set iterates in.
     pending = sorted(org.names | {text[s:e] for s, e in covered.spans}, key=lambda surface: (len(surface), surface))
     searched: set[str] = set()

@@ -1,6 +1,7 @@
 """The NER stage reads only windows around possible names, and still finds what only it can."""
 
 from pipeline.batch.reading import iter_inputs
+from pipeline.learning.evaluate import normalize_org, read_gold
 from pipeline.records import Article
 from pipeline.stages import ner
 from pipeline.stages.analysis import Entity
@@ -42,18 +43,28 @@ def _whole_sentence_entities(analysed):
 
 def _organisations(analysed, entities):
     analysed.entities = entities
-    return sorted((o.name, tuple(m[:2] for m in o.mentions)) for o in find_organizations(analysed))
+    return {normalize_org(o.name) for o in find_organizations(analysed)}
 
 
-def test_windows_find_the_organisations_whole_sentences_find_on_our_samples():
+def _gold_organisations():
+    records = read_gold(REPO / "data" / "gold" / "samples.gold.jsonl")
+    gold = {r["id"]: {normalize_org(n) for org in r["organizations"] for n in org} for r in records}
+    return {**gold, "m1": {normalize_org("山崎製パン")}}
+
+
+def test_windows_find_every_organisation_whole_sentences_find_on_our_samples():
+    # Whole sentences give GiNZA more spans to label, so more candidates (most of them wrong): what
+    # counts is that no organisation of the gold is found only when the model reads everything.
     articles = [a for a in iter_inputs([REPO / "data" / "raw"]) if isinstance(a, Article)]
     articles.append(Article("m1", ONLY_THE_MODEL_KNOWS, "test"))
+    gold = _gold_organisations()
     read = total = 0
     for article in articles:
         analysed = make_article(article.text, article_id=article.article_id)
         claimed = [(c.start, c.end) for c in pattern_candidates(analysed)]
-        windowed = _organisations(analysed, ner.find_entities(analysed, claimed))
-        assert windowed == _organisations(analysed, _whole_sentence_entities(analysed)), article.article_id
+        windowed = _organisations(analysed, ner.find_entities(analysed, claimed)) & gold[article.article_id]
+        whole = _organisations(analysed, _whole_sentence_entities(analysed)) & gold[article.article_id]
+        assert whole <= windowed, article.article_id
         read += sum(end - start for start, end in ner.ner_windows(analysed, claimed))
         total += len(analysed.text)
     assert read < total / 3, "the model reads a small part of the text"
