@@ -33,12 +33,15 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.batch.reading import read_jsonl  # noqa: E402
 from pipeline.learning import decisions  # noqa: E402
+from pipeline.learning import organizations as org_learning  # noqa: E402
 from pipeline.learning.evaluate import INCIDENT_FIELDS, Report, evaluate_extractions, read_gold  # noqa: E402
 from pipeline.learning.folds import fold_split, groups_of, is_sealed  # noqa: E402
 from pipeline.records import Article, Extraction  # noqa: E402
 from pipeline.stages import rules  # noqa: E402
 from pipeline.stages.decisions import WEIGHTS_FILE, use_models, write_models  # noqa: E402
 from pipeline.stages.incident import decide  # noqa: E402
+from pipeline.stages.organizations import WEIGHTS_FILE as ORG_WEIGHTS_FILE  # noqa: E402
+from pipeline.stages.organizations import use_org_model, write_org_model  # noqa: E402
 
 # ../shared beside the repository (or beside the folder of worktrees it sits in).
 SHARED = next((p / "shared" / "corpus" for p in REPO.parents if (p / "shared" / "corpus").is_dir()),
@@ -68,18 +71,31 @@ class FittedStage:
     write_stock: Callable[[Any], Path]  # the fitted model as the weights the pipeline ships with
 
 
+def _gold_files() -> list[Path]:
+    return [gold for gold, _ in GOLD_SETS.values() if gold.exists()]
+
+
+ORGANIZATIONS = FittedStage(
+    name="organizations",
+    collect=org_learning.collect_both,
+    fit=lambda examples: org_learning.fit(examples, _gold_files()),  # (choice, gold record)
+    use=lambda fitted: use_org_model(fitted[0] if fitted else None),
+    extractions=lambda examples: {},  # not a last stage: the decisions read its organisations
+    article_id=lambda example: example.gold["id"],
+    write_stock=lambda fitted: write_org_model(*fitted, rules.rule_path(ORG_WEIGHTS_FILE)),
+)
 DECISIONS = FittedStage(
     name="decisions",
     collect=decisions.collect,
-    fit=lambda examples: decisions.fit(examples, [gold for gold, _ in GOLD_SETS.values() if gold.exists()]),
+    fit=lambda examples: decisions.fit(examples, _gold_files()),
     use=use_models,
     extractions=lambda examples: {e.gold["id"]: replace(e.extraction, incident=decide(e.inputs)) for e in examples},
     article_id=lambda example: example.gold["id"],
     write_stock=lambda models: write_models(models, rules.rule_path(WEIGHTS_FILE)),
 )
-# In pipeline order: a stage's candidates come from the stages before it. (The organisation model
-# goes first when it is merged: the victims are chosen among its organisations.)
-STAGES: list[FittedStage] = [DECISIONS]
+# In pipeline order: a stage's candidates come from the stages before it (the victims are chosen
+# among the organisations the organisation model keeps).
+STAGES: list[FittedStage] = [ORGANIZATIONS, DECISIONS]
 
 
 def load(sealed: bool = False) -> tuple[list[dict], dict[str, Article], set[str]]:
