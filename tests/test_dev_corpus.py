@@ -79,17 +79,21 @@ def test_decisions_hold_up_on_articles_their_weights_were_not_fitted_on(dev_run,
 
 
 def test_articles_reporting_one_incident_share_a_case_and_others_stay_apart(shared_dir, tmp_path):
-    from pipeline.batch.reading import iter_inputs
     from pipeline.batch.run import run_into_store
     from pipeline.batch.store import Store
 
     corpus = shared_dir / "corpus"
+    gold_records, _ = sealed_split(read_gold(corpus / "dev.gold.jsonl") + read_gold(corpus / "dev-cases.gold.jsonl"))
+    wanted = {r["id"] for r in gold_records}
+    articles = [a for name in ("dev.jsonl", "dev-cases.jsonl") for a in read_jsonl(corpus / name)
+                if a.article_id in wanted]
     out = tmp_path / "out"
     with Store.open(out) as store:
-        run_into_store(iter_inputs([corpus / "dev.jsonl", corpus / "dev-cases.jsonl"]), store)
+        run_into_store(iter(articles), store)
         write_tables(out, store.tables())
-    gold = tmp_path / "all.gold.jsonl"
-    gold.write_bytes((corpus / "dev.gold.jsonl").read_bytes() + (corpus / "dev-cases.gold.jsonl").read_bytes())
+    gold = tmp_path / "open.gold.jsonl"
+    gold.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in gold_records), encoding="utf-8")
     cases = evaluate(gold, out).cases
-    # 12 of 12 linked pairs and no wrong one when this was written (SPEC: pairs of gold-incident articles).
-    assert cases.precision >= 0.95 and cases.f1 >= 0.9
+    # The pair model was fitted on these pairs (cross-validated by case it finds 0.80 of them with
+    # no wrong link: pipeline.learning.case_pairs); SPEC: pairs of gold-incident articles.
+    assert cases.precision >= 0.95 and cases.recall >= 0.85
