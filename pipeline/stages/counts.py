@@ -150,7 +150,10 @@ def find_counts(text: str) -> list[CountMatch]:
             qualifier, _ = rules.prefixes[match.group("prefix")]
         if match.group("suffix"):
             qualifier, _ = rules.suffixes[match.group("suffix")]
-        found.append(CountMatch(match.start(), match.end(), value, unit_rule.unit, qualifier, unit_rule.id))
+        # The optional space between a qualifier and its number belongs to the span only after a
+        # qualifier: a count never starts with the space (a full-width one in the original) before it.
+        start = match.start("prefix") if match.group("prefix") else match.start("number")
+        found.append(CountMatch(start, match.end(), value, unit_rule.unit, qualifier, unit_rule.id))
     return found
 
 

@@ -45,3 +45,10 @@ def test_rows_quote_the_original_text(article):
     [row] = extract_counts(a)
     assert row.text == "約３万７，０００人分"
     assert (row.value, row.unit, row.rule) == (37000, "人", "count.unit.nin_bun")
+
+
+def test_a_count_never_starts_with_the_space_before_it(article):
+    # A full-width space before a number (a table cell, a list) is no part of the count; after a
+    # qualifier (`約 3万件`) the span keeps the space between them.
+    a = article("漏えい件数　３，０００件。対象者 1,200人。約 3万件。")
+    assert [row.text for row in extract_counts(a)] == ["３，０００件", "1,200人", "約 3万件"]
