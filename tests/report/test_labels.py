@@ -3,6 +3,7 @@
 import re
 
 from pipeline.report.labels import code_labels, with_label
+from tests.conftest import REPO
 
 
 def spec_codes(spec: str) -> tuple[set[str], set[str]]:
@@ -25,3 +26,10 @@ def test_a_code_reads_with_its_label_and_an_unknown_code_stays_bare():
     assert [with_label(code, "causes") for code in ("misdelivery", "loss", "no_such_cause")] == [
         "misdelivery (誤送信・誤送付)", "loss (紛失・誤廃棄)", "no_such_cause"]
     assert with_label("name", "categories") == "name (氏名)"
+
+
+def test_the_tables_page_lists_every_code_with_its_label():
+    page = (REPO / "docs" / "tables.md").read_text(encoding="utf-8")
+    for kind, labels in code_labels().items():
+        for code, label in labels.items():
+            assert f"| `{code}` | {label} |" in page, (kind, code)
