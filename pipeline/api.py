@@ -1,7 +1,8 @@
 """The Python API for notebooks: `pipeline.extract(...)` gives the seven tables as DataFrames (cases linked in memory).
 
     >>> import pipeline
-    >>> tables = pipeline.extract(["北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。"])
+    >>> tables = pipeline.extract([{"text": "北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。",
+    ...                              "reference_date": "2025-06-03"}])
     >>> tables.incidents[["victim", "cause", "affected_total"]]
 
 Nothing is read from or written to disk: no store, no CSV.
@@ -12,7 +13,9 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass, fields
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.batch.reading import InputError, article_from_record
@@ -28,10 +31,15 @@ def _dtype(annotation: str) -> str:
 
 def frame(record_type: type, rows: Iterable) -> pd.DataFrame:
     """One table as a DataFrame: the CSV's columns, integers as integers (nullable where the
-    column may be empty), true/false as booleans."""
+    column may be empty), true/false as booleans, empty text as NaN (as `pd.read_csv` reads it)."""
     columns = column_names(record_type)
     data = pd.DataFrame([astuple(row) for row in rows], columns=columns)
-    return data.astype({f.name: _dtype(str(f.type)) for f in fields(record_type)})
+    data = data.astype({f.name: _dtype(str(f.type)) for f in fields(record_type)})
+    # An empty text cell is missing, as `pd.read_csv` reads it from the CSV: NaN in both, so that
+    # `isna()`, `dropna()` and `fillna()` mean the same on extract()'s tables and on the files.
+    text_columns = [f.name for f in fields(record_type) if _dtype(str(f.type)) == "str"]
+    data[text_columns] = data[text_columns].astype(object).where(data[text_columns] != "", np.nan)
+    return data
 
 
 def tables_to_frames(tables: Mapping[str, Iterable]) -> dict[str, pd.DataFrame]:
@@ -58,6 +66,17 @@ class Tables:
 
     def __iter__(self) -> typing.Iterator[str]:
         return iter(f.name for f in fields(self))
+
+
+def read_tables(folder: str | Path) -> Tables:
+    """The seven CSV tables of a run's output folder (`data/out/`) as DataFrames, with the same
+    columns, types and missing values (NaN) as `extract` gives."""
+    frames = {}
+    for name, record_type in TABLES.items():
+        dtypes = {f.name: _dtype(str(f.type)).replace("str", "object") for f in fields(record_type)}
+        frames[name.removesuffix(".csv")] = pd.read_csv(Path(folder) / name, encoding="utf-8-sig", dtype=dtypes,
+                                                        true_values=["true"], false_values=["false"])
+    return Tables(**frames)
 
 
 def _articles(inputs: Input | Iterable[Input] | pd.DataFrame | pd.Series) -> Iterable[Article | ReadFailure]:

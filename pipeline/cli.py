@@ -12,7 +12,7 @@ import click
 from pipeline.batch.config import ConfigError, Settings, load_settings, parse_size
 from pipeline.batch.parallel import Executor, default_workers, make_executor
 from pipeline.batch.progress import Progress, run_summary
-from pipeline.batch.reading import iter_inputs
+from pipeline.batch.reading import READ_SUFFIXES, iter_inputs, unreadable_file_type
 from pipeline.batch.run import default_out_dir, run_into_store
 from pipeline.batch.store import STORE_NAME, RunLock, Store, StoreError, stored_articles
 from pipeline.batch.writing import write_tables
@@ -23,7 +23,18 @@ from pipeline.stages.extraction import ExtractionJob
 from pipeline.stages.rules import RuleError, set_data_dir
 
 
-@click.group()
+class FullSummaryGroup(click.Group):
+    """A command group whose help lists each command's whole summary, wrapped, never cut with "..."."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, command.get_short_help_str(limit=1000)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=FullSummaryGroup)
 @click.version_option(package_name="leak-pipeline")
 def cli() -> None:
     """Extract dates, counts, organizations, data categories and incidents from Japanese leak articles."""
@@ -61,7 +72,7 @@ class SizeType(click.ParamType):
 def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None, ner: bool | None,
         max_bytes: int | None, workers: int | None, dask_address: str | None, time_limit: float | None,
         rebuild: bool, prune: bool, quiet: bool) -> None:
-    """Process INPUT folders of .txt/.html files or .jsonl files (default: data/raw/) into the tables.
+    """Process INPUT files and folders (.txt, .html/.htm, .pdf, .jsonl; default: data/raw/) into the tables.
 
     Only articles that are new, changed, or extracted by other rules are processed; the rest are
     skipped. The store (OUT/pipeline.sqlite) keeps every article; the CSV tables are exported
@@ -73,6 +84,10 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None
     missing = [str(p) for p in inputs if not p.exists() and not p.is_symlink()]
     if missing:
         raise click.UsageError(f"input not found: {', '.join(missing)}")
+    if all(unreadable_file_type(p) for p in inputs):
+        # Named alone, a .docx would otherwise give "0 articles processed" and exit 0.
+        raise click.UsageError(f"{', '.join(map(str, inputs))}: unsupported file type; the pipeline reads "
+                               f"{READ_SUFFIXES} (save the article as .txt or .pdf)")
     out_dir = out_dir or settings.out
     use_ner = settings.ner if ner is None else ner
     with RunLock(out_dir), Store.open(out_dir) as store:
@@ -322,7 +337,7 @@ def _settings(config_path: Path | None) -> Settings:
 @click.option("--errors", is_flag=True, help="List what was extra and what was missing, per article.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def eval_command(gold: Path, out_dir: Path | None, errors: bool, as_json: bool) -> None:
-    """Score the tables in --out against GOLD (the figures of ../shared/eval/score.py)."""
+    """Score the tables in --out against GOLD, a gold JSONL file (the SPEC's scoring: F1 per table, the score)."""
     report = evaluate(gold, out_dir or default_out_dir())
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else report.format(errors))
 

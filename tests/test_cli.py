@@ -14,7 +14,7 @@ import time
 import pandas as pd
 import pytest
 
-from pipeline.api import tables_to_frames
+from pipeline.api import read_tables, tables_to_frames
 from pipeline.batch.reading import iter_inputs
 from pipeline.batch.store import Store
 from pipeline.records import TABLES, Article, column_names
@@ -285,10 +285,11 @@ def test_the_csvs_round_trip_through_pandas_with_their_types(sample_run):
     _, out = sample_run
     with Store.open(out) as store:
         expected = tables_to_frames(store.tables())
+    read = read_tables(out)
     for stem, frame in expected.items():
-        read = pd.read_csv(out / f"{stem}.csv", keep_default_na=False, na_values={"affected_total": [""]},
-                           dtype={"affected_total": "Int64"})
-        pd.testing.assert_frame_equal(read, frame, check_dtype=True)
+        pd.testing.assert_frame_equal(read[stem], frame, check_dtype=True)
+        plain = pd.read_csv(out / f"{stem}.csv")
+        assert (plain.isna().to_numpy() == frame.isna().to_numpy()).all(), f"{stem}: missing where extract has NaN"
     counts = pd.read_csv(out / "counts.csv")
     assert counts.columns[0] == "article_id", "the BOM must not leak into the first column's name"
     assert (counts["start"].dtype, counts["value"].dtype, counts["possible"].dtype) == ("int64", "int64", "bool")
@@ -351,3 +352,40 @@ def test_prune_says_how_many_stored_articles_it_dropped(tmp_path):
     assert "1 pruned from the store" in result.stderr
     quiet = run_cli("run", tmp_path / "in", "--out", tmp_path / "out", "--no-ner", "--prune", "--quiet")
     assert "0 stored article(s) pruned" in quiet.stderr
+
+
+def test_a_txt_or_pdf_article_is_titled_by_its_first_line_and_a_one_line_text_has_no_title(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notice.txt").write_text("お客様情報の誤送信について\n北浜市は6月3日、氏名を誤送信した。",
+                                               encoding="utf-8")
+    (tmp_path / "in" / "lead.txt").write_text("北浜市は6月3日、氏名を誤送信した。", encoding="utf-8")
+    shutil.copy(REPO / "tests" / "fixtures" / "pdf" / "press_release.pdf", tmp_path / "in")
+    result = run_cli("run", tmp_path / "in", "--out", tmp_path / "out", "--no-ner", "--quiet")
+    assert result.returncode == 0, result.stderr
+    titles = {row["article_id"]: row["title"] for row in read_csv(tmp_path / "out" / "articles.csv")}
+    assert titles == {"notice": "お客様情報の誤送信について", "lead": "",
+                      "press_release": "お客様情報の流出に関するお知らせ"}
+
+
+def test_a_file_of_an_unread_type_named_alone_is_an_error_and_beside_others_a_warning(tmp_path):
+    (tmp_path / "note.docx").write_bytes(b"PK\x03\x04 not read")
+    (tmp_path / "a.txt").write_text("北浜市は6月3日、氏名を誤送信した。", encoding="utf-8")
+    alone = run_cli("run", tmp_path / "note.docx", "--out", tmp_path / "out", "--no-ner")
+    assert alone.returncode == 2
+    assert "note.docx: unsupported file type; the pipeline reads .htm, .html, .jsonl, .pdf, .txt" in alone.stderr
+    beside = run_cli("run", tmp_path / "note.docx", tmp_path / "a.txt", "--out", tmp_path / "out", "--no-ner")
+    assert beside.returncode == 0 and "note.docx: ignored, unsupported file type" in beside.stderr
+
+
+def test_help_names_every_input_type_cites_no_outside_path_and_never_cuts_a_summary():
+    run_help = run_cli("run", "--help").stdout
+    assert all(suffix in run_help for suffix in (".txt", ".html", ".pdf", ".jsonl"))
+    for command in ("run", "eval", "review", "serve", "stats", "retrain", "draft-gold", "text"):
+        assert "../" not in run_cli(command, "--help").stdout, command
+    top = subprocess.run([sys.executable, "-m", "pipeline", "--help"], cwd=REPO, capture_output=True, text=True,
+                         env={**os.environ, "COLUMNS": "80"}).stdout
+    listed = " ".join(top.split("Commands:")[1].split())
+    assert "..." not in listed
+    assert "Print the decoded text of ARTICLE_ID from the store: what the start/end offsets of its rows count in" \
+        in listed
+    assert "Score the tables in --out against GOLD, a gold JSONL file" in listed

@@ -1,6 +1,7 @@
 """The package layout: subpackages by role, and no module that imports one that imports it back."""
 
 import ast
+import subprocess
 
 from tests.conftest import REPO
 
@@ -74,3 +75,13 @@ def test_stages_never_import_the_batch_machinery_or_reports():
         if name.startswith("pipeline.stages"):
             outside = {m for m in imported if m.startswith(("pipeline.batch", "pipeline.report", "pipeline.cli"))}
             assert not outside, name
+
+
+def test_what_users_produce_is_ignored_by_git_and_the_shipped_gold_is_not():
+    produced = ["data/gold/records.jsonl", "data/gold/texts.jsonl", "data/gold/.lock", "data/learned/gazetteer.yaml",
+                "data/learned/decisions.json", "data/models/ner-0123/meta.json", "data/out/incidents.csv",
+                "site/index.html"]
+    shipped = ["data/gold/samples.gold.jsonl", "data/raw/s01_minato_ransomware.txt", "docs/index.md"]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *produced, *shipped], cwd=REPO,
+                             capture_output=True, text=True).stdout.split()
+    assert ignored == produced

@@ -6,7 +6,8 @@
     ner = true              # run the GiNZA NER stage
     workers = 2             # extraction processes (default: this machine's cores)
     time_limit = 60         # seconds one article may take before it fails (0: no limit)
-    data = "data"           # the project's data folder: gold/ (the gold store), learned/, models/
+    data = "data"           # the project's data folder: gold/ (the gold store), learned/, models/;
+                            # a relative path is taken from this file's folder, not the working folder
 
 Command-line options override the file; the file overrides the defaults.
 """
@@ -83,7 +84,11 @@ def load_settings(path: Path | None = None) -> Settings:
             if key in run:
                 if not isinstance(run[key], str) or not run[key]:
                     raise ValueError(f"{key} must be a folder path string")
-                settings = replace(settings, **{key: Path(run[key])})
+                folder = Path(run[key])
+                if key == "data":
+                    # The data folder belongs to the project the file configures, wherever it is run from.
+                    folder = path.parent / folder
+                settings = replace(settings, **{key: folder})
         if "max_bytes" in run:
             settings = replace(settings, max_bytes=parse_size(run["max_bytes"]))
         if "workers" in run:

@@ -27,6 +27,23 @@ HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl"}
 PDF_SUFFIXES = {".pdf"}
 FILE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+READ_SUFFIXES = ", ".join(sorted(FILE_SUFFIXES | JSONL_SUFFIXES))
+
+
+HEADLINE_MAX_CHARS = 80
+
+
+def first_line_title(text: str) -> str:
+    """The headline of an article given without a title (a .txt or .pdf file): its first non-blank
+    line, when more text follows and the line is short enough to be a headline, else ""."""
+    lines = text.strip().split("\n", 1)
+    first = lines[0].strip()
+    return first if len(lines) == 2 and len(first) <= HEADLINE_MAX_CHARS else ""
+
+
+def unreadable_file_type(path: Path) -> bool:
+    """A file (not a folder) of a type the pipeline does not read (.docx, .xlsx, ...)."""
+    return not path.is_dir() and path.suffix.lower() not in FILE_SUFFIXES | JSONL_SUFFIXES
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 # Tags whose content a reader never sees as article text.
@@ -371,5 +388,4 @@ def _read_path(path: Path, max_bytes: int, root: Path | None) -> Iterator[Articl
     elif suffix in FILE_SUFFIXES:
         yield read_file(path, max_bytes, root)
     else:
-        known = ", ".join(sorted(FILE_SUFFIXES | JSONL_SUFFIXES))
-        log.warning("%s: ignored, unsupported file type (the pipeline reads %s)", path, known)
+        log.warning("%s: ignored, unsupported file type (the pipeline reads %s)", path, READ_SUFFIXES)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.batch.parallel import Executor, InlineExecutor, make_executor
+from pipeline.batch.reading import first_line_title
 from pipeline.batch.store import Store
 from pipeline.cases.assign import link_store, link_tables
 from pipeline.cases.identity import identity_rules
@@ -39,7 +40,8 @@ def article_row(article: Article, reference_date: str, status: str = "ok", error
                 date_source: str = "") -> ArticleRow:
     date_source = date_source or ("given" if article.reference_date else "none")
     return ArticleRow(article.article_id, article.source, article.sha256, len(article.text), article.encoding,
-                      article.title, article.url, reference_date, date_source, status, error)
+                      article.title or first_line_title(article.text), article.url, reference_date, date_source,
+                      status, error)
 
 
 def failure_row(failure: ReadFailure) -> ArticleRow:

@@ -5,6 +5,8 @@
 (function () {
   const config = JSON.parse(document.getElementById("server-config").textContent);
   const codes = JSON.parse(document.getElementById("review-data").textContent).corrections;
+  const labels = JSON.parse(document.getElementById("review-data").textContent).labels || {causes: {}, categories: {}};
+  const labelled = (code, kind) => labels[kind][code] ? `${code} (${labels[kind][code]})` : code;
   const body = document.getElementById("article-body");
   const panel = document.createElement("section");
   panel.id = "correction";
@@ -96,7 +98,7 @@
 
     const cause = el("select", {id: "c-cause"});
     cause.appendChild(el("option", {value: ""}, "— none —"));
-    for (const code of codes.causes) cause.appendChild(el("option", {value: code}, code));
+    for (const code of codes.causes) cause.appendChild(el("option", {value: code}, labelled(code, "causes")));
     cause.value = gold.cause[0] || "";
     cause.addEventListener("change", () => { gold.cause = cause.value ? [cause.value] : []; });
     const causeLabel = el("label", {}, "cause ");
@@ -158,7 +160,7 @@
     table.appendChild(header);
     for (const code of codes.categories) {
       const tr = el("tr", {"data-category": code});
-      tr.appendChild(el("td", {}, code));
+      tr.appendChild(el("td", {}, labelled(code, "categories")));
       const state = code in gold.categories ? (gold.categories[code] ? "leaked" : "not") : "absent";
       for (const value of ["leaked", "not", "absent"]) {
         const cell = el("td");

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pipeline.batch.store import Store
 from pipeline.batch.writing import honour_umask
+from pipeline.report.labels import code_labels, with_label
 from pipeline.stages.incident import incident_period
 
 REVIEW_DIR = "review"
@@ -79,7 +80,7 @@ def chart_svg(months: dict[str, Counter]) -> str:
                      f'transform="rotate(60 {x + bar / 2} {10 + height + 12})">{html.escape(month)}</text>')
     parts.append("</svg>")
     legend = "".join(f'<span class="key"><i style="background:{CAUSE_COLOURS.get(c, "#999")}"></i>'
-                     f'{html.escape(c or "unknown")}</span>' for c in causes)
+                     f'{html.escape(with_label(c or "unknown", "causes"))}</span>' for c in causes)
     return "".join(parts) + f'<div class="legend">{legend}</div>'
 
 
@@ -107,6 +108,7 @@ def review_data(store: Store) -> tuple[dict, list[dict]]:
             case_month[incident.case_id] = min(month, case_month.get(incident.case_id, month))
         case = cases.get(incident.case_id)
         overview.append({**asdict(incident), "title": row.title, "source": row.source, "month": month,
+                         "announced_sort": announced_sort(incident.announced_on, month),
                          "index": len(details), "chars": row.chars, "case_articles": case.articles if case else 0,
                          "case_victim": case.victim if case else "", "linked_by": links.get(row.article_id, "")})
         details.append({"article_id": row.article_id, "title": row.title, "source": row.source,
@@ -120,7 +122,16 @@ def review_data(store: Store) -> tuple[dict, list[dict]]:
     failed = [{"article_id": r.article_id, "source": r.source, "error": r.error}
               for r in articles if r.status != "ok"]
     return {"incidents": overview, "failed": failed, "months": {m: dict(c) for m, c in months.items()},
-            "cases": len(cases)}, details
+            "cases": len(cases), "labels": code_labels()}, details
+
+
+def announced_sort(announced_on: str, month: str) -> str:
+    """The key the Announced column sorts by: the day, or where only a month is known (shown in its
+    place) that month after all of its days, so that months fall in date order among the days."""
+    shown = announced_on or month
+    if len(shown) == len("2024-09"):
+        return f"{shown}-99"  # after the month's days, whichever way the column sorts
+    return shown
 
 
 def review_page(overview: dict, csp: str = FILE_CSP, extra: str = "") -> str:

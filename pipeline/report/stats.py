@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipeline.api import tables_to_frames
 from pipeline.batch.store import Store
+from pipeline.report.labels import with_label
 
 
 @dataclass
@@ -37,9 +38,10 @@ class Summary:
         lines = [f"{self.articles} articles ({self.failed} failed); {self.incident_articles} report incidents: "
                  f"{self.incidents} incidents (cases), each counted once however many articles report it", ""]
         lines.append("Incidents by cause")
-        lines += [f"  {pad(cause, 22)}{count:>6}" for cause, count in self.by_cause.items()] or ["  (none)"]
+        lines += [f"  {pad(with_label(cause, 'causes'), 40)}{count:>6}" for cause, count in self.by_cause.items()] \
+            or ["  (none)"]
         lines += ["", "Incidents by year (first announcement)"]
-        lines += [f"  {pad(year, 22)}{count:>6}" for year, count in self.by_year.items()] or ["  (none)"]
+        lines += [f"  {pad(year, 40)}{count:>6}" for year, count in self.by_year.items()] or ["  (none)"]
         lines += ["", "Top victims                       incidents  articles  affected"]
         for row in self.top_victims.itertuples():
             lines.append(f"  {pad(row.victim, 32)}{row.incidents:>6}{row.articles:>10}  {row.affected}")
@@ -51,9 +53,9 @@ class Summary:
                          f"median {a['median']:,.0f}, largest {a['max']:,.0f}")
         if not self.affected:
             lines.append("  (none)")
-        lines += ["", "Data categories (incidents)    leaked  said not leaked"]
-        lines += [f"  {pad(r.category, 28)}{r.leaked:>8}{r.not_leaked:>17}" for r in self.categories.itertuples()] \
-            or ["  (none)"]
+        lines += ["", "Data categories (incidents)                       leaked  said not leaked"]
+        lines += [f"  {pad(with_label(r.category, 'categories'), 46)}{r.leaked:>9}{r.not_leaked:>17}"
+                  for r in self.categories.itertuples()] or ["  (none)"]
         return "\n".join(lines)
 
 
@@ -72,22 +74,24 @@ def _per_unit(totals: pd.DataFrame) -> str:
 def summarize(store: Store, top: int = 10) -> Summary:
     frames = tables_to_frames(store.tables())
     articles, incidents, cases = frames["articles"], frames["incidents"], frames["cases"]
-    by_cause = cases["cause"].replace("", "unknown").value_counts().sort_values(ascending=False)
-    years = cases["first_announced_on"].str[:4].where(cases["first_announced_on"].str[:4].str.isdigit(), "unknown")
+    by_cause = cases["cause"].fillna("unknown").value_counts().sort_values(ascending=False)
+    years = cases["first_announced_on"].fillna("").str[:4]
+    years = years.where(years.str.isdigit(), "unknown")
     by_year = years.value_counts().sort_index()
-    named = cases[cases["victim"] != ""]
+    named = cases[cases["victim"].notna()]
     victims = named.groupby("victim").agg(incidents=("case_id", "count"), articles=("articles", "sum"))
     victims["affected"] = [_per_unit(named[named["victim"] == victim]) for victim in victims.index]
     victims = victims.sort_values(["incidents", "articles"], ascending=False).head(top).reset_index()
     affected = {}
     for unit, group in cases.dropna(subset=["affected_total"]).groupby("affected_unit"):
         totals = group["affected_total"]
-        affected[unit or "(no unit)"] = {"incidents_with_total": int(len(totals)), "total": float(totals.sum()),
+        unit = unit if isinstance(unit, str) else "(no unit)"
+        affected[unit] = {"incidents_with_total": int(len(totals)), "total": float(totals.sum()),
                                          "median": float(totals.median()), "max": float(totals.max())}
 
     def tally(column: str) -> pd.Series:
-        codes = cases[column].str.split(";").explode()
-        return codes[codes.fillna("") != ""].value_counts()
+        codes = cases[column].dropna().str.split(";").explode()
+        return codes[codes != ""].value_counts()
 
     categories = pd.DataFrame({"leaked": tally("categories"), "not_leaked": tally("not_leaked_categories")})
     categories = categories.fillna(0).astype(int).sort_values(["leaked", "not_leaked"], ascending=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.records import CountRow
 from pipeline.stages.analysis import AnalysedArticle
@@ -164,3 +164,13 @@ def extract_counts(article: AnalysedArticle) -> list[CountRow]:
         rows.append(CountRow(article.article_id, start, end, original, count.value, count.unit, count.qualifier,
                              counted_noun(article, count.start, count.end), possible, count.rule))
     return rows
+
+
+def without_leading_space(row: CountRow) -> CountRow:
+    """The row as the tables show it: never starting with the space before its number (a full-width
+    one in a table cell or an indented line). The decisions read the span as matched, the way their
+    weights were fitted, so the trimming happens after them."""
+    kept = row.text.lstrip()
+    if kept == row.text:
+        return row
+    return replace(row, start=row.start + len(row.text) - len(kept), text=kept)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pipeline.records import Article, Extraction
 from pipeline.stages.analysis import analyse
 from pipeline.stages.categories import category_rules, extract_categories
-from pipeline.stages.counts import count_rules, extract_counts
+from pipeline.stages.counts import count_rules, extract_counts, without_leading_space
 from pipeline.stages.dates import date_rules, extract_dates, reference_date_for
 from pipeline.stages.decisions import decision_models
 from pipeline.stages.incident import DecisionInputs, decide, decision_inputs, headline_article, incident_rules
@@ -58,7 +58,7 @@ def extract_with_inputs(article: Article, use_ner: bool = True) -> tuple[Extract
     return Extraction(
         organizations=organization_rows(analysed, organizations, incident.victim),
         dates=dates,
-        counts=counts,
+        counts=[without_leading_space(row) for row in counts],
         categories=categories,
         incident=incident,
     ), reference_date, inputs

@@ -114,7 +114,8 @@ def compile_pattern(entry: dict, path: Path, key: str = "pattern") -> re.Pattern
 
 
 def data_dir() -> Path:
-    """The project's data folder (default `data/`, or PIPELINE_DATA_DIR, or `data` in pipeline.toml).
+    """The project's data folder: PIPELINE_DATA_DIR (which `data` in pipeline.toml sets), else
+    default_data_dir().
 
     What `pipeline retrain` learns lives under it, never in the installed package (which may be
     read-only site-packages): the one place that says where. Each kind has its own folder:
@@ -123,12 +124,27 @@ def data_dir() -> Path:
     - models/: fine-tuned NER models (models/ner-<hash>/; the newest is used);
     - gold/: the gold store, every correction ever saved.
     """
-    return Path(os.environ.get(DATA_DIR_VARIABLE) or "data")
+    configured = os.environ.get(DATA_DIR_VARIABLE)
+    return Path(configured) if configured else default_data_dir()
+
+
+def default_data_dir() -> Path:
+    """The data folder when none is set: never one relative to the working folder, so that the same
+    text gives the same rows from any folder (a notebook in notebooks/, a script in /tmp).
+
+    - run from a checkout (the usual `pip install -e .`): the checkout's `data/`;
+    - installed from a wheel: the user's data folder, `$XDG_DATA_HOME/leak-pipeline`
+      (`~/.local/share/leak-pipeline`).
+    """
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "pipeline" / "stages" / "rules.py").is_file():
+        return checkout / "data"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "leak-pipeline"
 
 
 def set_data_dir(path: Path) -> None:
     """Use this data folder from now on, in this process and the workers it starts."""
-    os.environ[DATA_DIR_VARIABLE] = str(path)
+    os.environ[DATA_DIR_VARIABLE] = os.path.abspath(path)
     for cached in _rule_caches:
         cached.cache_clear()
 

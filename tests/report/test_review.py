@@ -165,3 +165,89 @@ def test_the_articles_of_a_case_stay_together_under_its_first_row(browser, news_
     assert "with hamanasu: ハマナス電子, 38 days" in page.locator("#incidents").inner_text()  # why they are one case
     assert problems == []
     page.close()
+
+
+def overflowing_boxes(page) -> list[str]:
+    """Every element of the page that scrolls sideways: its content wider than its box."""
+    return page.evaluate("""() => [...document.querySelectorAll('body *')].filter(node => {
+        const style = getComputedStyle(node);
+        return ['auto', 'scroll'].includes(style.overflowX) && node.scrollWidth > node.clientWidth + 1;
+      }).map(node => node.id || node.className || node.tagName)""")
+
+
+def test_at_1400_by_1000_no_table_box_scrolls_sideways_and_every_column_is_in_view(browser, review_dir):
+    page, problems = open_page(browser, review_dir)
+    page.uncheck("#incidents-only")  # every row, the longest ids among them
+    box = page.locator("#overview .scroll")
+    assert box.evaluate("node => node.scrollWidth <= node.clientWidth")
+    right = box.evaluate("node => node.getBoundingClientRect().right")
+    for header in ("Leaked data", "Sure"):
+        assert page.locator("#incidents th", has_text=header).bounding_box()["x"] < right
+    ids = page.locator("#incidents td.id").evaluate_all("cells => cells.map(c => c.innerText)")
+    assert "s07_touwa_shinkin_theft" in [text.replace("\n", "") for text in ids], "ids wrap, they are not cut"
+    page.locator("#incidents tbody tr").first.click()
+    page.wait_for_selector("#article-text mark")
+    assert overflowing_boxes(page) == []
+    assert problems == []
+    page.close()
+
+
+def test_the_announced_column_sorts_by_date_with_a_month_after_its_days(browser, review_dir):
+    page, problems = open_page(browser, review_dir)
+    header = page.locator('#incidents th[data-key="announced_sort"]')
+    for direction in (1, -1):
+        header.click()
+        if page.locator('#incidents th[data-key="announced_sort"]').get_attribute("aria-sort") != \
+                ("ascending" if direction > 0 else "descending"):
+            header.click()
+        shown = page.locator("#incidents td.announced").evaluate_all("cells => cells.map(c => c.innerText)")
+        months = [value for value in shown if len(value) == 7]
+        assert months and len(months) < len([value for value in shown if value])  # days and months both
+        keys = [value + "-99" if len(value) == 7 else value for value in shown if value]
+        assert keys == sorted(keys, reverse=direction < 0), shown
+    assert problems == []
+    page.close()
+
+
+def test_causes_and_categories_show_their_japanese_labels_beside_the_codes(browser, review_dir):
+    page, problems = open_page(browser, review_dir)
+    page.select_option("#cause-filter", "misdelivery")
+    assert page.locator("#cause-filter option:checked").inner_text() == "misdelivery (誤送信・誤送付)"
+    cause_cell = page.locator("#incidents tbody tr").first.locator("td").nth(3).inner_text()
+    assert "誤送信・誤送付" in cause_cell and "misdelivery" in cause_cell
+    page.locator("#incidents tbody tr").first.click()
+    page.wait_for_selector("#article-text mark")
+    meta = page.locator("#article-meta").inner_text()
+    assert "misdelivery (誤送信・誤送付)" in meta and re.search(r"(email|name) \((メールアドレス|氏名)\)", meta)
+    assert "misdelivery (誤送信・誤送付)" in page.locator(".legend").inner_text()
+    assert problems == []
+    page.close()
+
+
+# Private-use code points: no font has a glyph for them, so they always draw the missing-glyph box.
+NO_GLYPH = "\ue000\ue001\ue002\ue003\ue004\ue005"
+
+
+def test_japanese_text_renders_as_glyphs_not_as_missing_glyph_boxes(browser, review_dir):
+    # Without a Japanese font every kanji draws the same missing-glyph box as a private-use code
+    # point: a screenshot of a victim's name is then pixel for pixel that of NO_GLYPH in its place.
+    page, problems = open_page(browser, review_dir)
+    page.fill("#search", "北浜")
+    cell = page.locator("#incidents tbody tr td:nth-child(3)").first
+    name = cell.inner_text()
+    assert len(name) >= 3 and all("\u3040" <= ch <= "\u9fff" or "\u30a0" <= ch <= "\u30ff" for ch in name[:3])
+    cell.evaluate("(node, text) => { node.textContent = text; }", name[:3])
+    japanese = cell.screenshot()
+    cell.evaluate("(node, text) => { node.textContent = text; }", NO_GLYPH[:3])
+    boxes = cell.screenshot()
+    assert japanese != boxes
+    glyphs = page.evaluate("""(chars) => chars.map(ch => {
+        const canvas = document.createElement('canvas'); canvas.width = 40; canvas.height = 40;
+        const context = canvas.getContext('2d');
+        context.font = '32px ' + getComputedStyle(document.body).fontFamily;
+        context.fillText(ch, 2, 34);
+        return canvas.toDataURL();
+      })""", [*name[:3], NO_GLYPH[0]])
+    assert len(set(glyphs)) == 4, "each character draws its own glyph, none the missing-glyph box"
+    assert problems == []
+    page.close()

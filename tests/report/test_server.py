@@ -185,3 +185,32 @@ def test_an_analyst_corrects_an_article_and_the_pipeline_learns_it(served, brows
     assert "your correction of" in reopened.locator("#c-origin").inner_text()
     assert reopened.locator("#c-cause").input_value() == "misconfiguration"
     reopened.close()
+
+
+def test_in_serve_the_article_text_comes_before_the_long_correction_form_and_nothing_is_cut(
+        served, browser):  # noqa: F811
+    from tests.report.test_review import overflowing_boxes
+
+    server, _ = served
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server.url)
+    page.wait_for_selector("#incidents tbody tr")
+    open_article(page, "mizunara-1")
+    text = page.locator("#article-text").bounding_box()
+    categories = page.locator("#c-categories").bounding_box()
+    assert page.locator("#c-categories tr[data-category]").count() >= 20
+    assert page.locator("#c-categories tr[data-category=name] td").first.inner_text() == "name (氏名)"
+    assert page.locator("#c-cause option[value=misdelivery]").inner_text() == "misdelivery (誤送信・誤送付)"
+    assert text["y"] < categories["y"], "the text is read first, the 21-row form follows it"
+    assert text["y"] < 1000 - 100, "the text starts in the first screen"
+    # The date field shows its whole placeholder: its text is no wider than the field's content box.
+    date_input = page.locator("#c-date-input")
+    assert date_input.get_attribute("placeholder").startswith("YYYY-MM-DD")
+    assert date_input.evaluate("""node => {
+        const style = getComputedStyle(node), context = document.createElement('canvas').getContext('2d');
+        context.font = `${style.fontSize} ${style.fontFamily}`;
+        const room = node.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return context.measureText(node.placeholder).width <= room;
+      }""")
+    assert overflowing_boxes(page) == []
+    page.close()

@@ -55,3 +55,9 @@ def test_an_incident_reported_twice_counts_once_and_units_are_never_added(tmp_pa
     assert board[["incidents", "articles", "affected"]].values.tolist() == [[1, 2, "412 人"]]
     assert (victims.loc["北浜市", "incidents"], victims.loc["北浜市", "affected"]) == (1, "18 人")
     assert summary.affected["件"]["max"] == 28000  # the ransomware's revised count, not 30,000 + 28,000
+
+
+def test_causes_and_categories_are_shown_with_their_japanese_labels(summary):
+    text = summary.format()
+    assert "misdelivery (誤送信・誤送付)" in text and "name (氏名)" in text and "address (住所)" in text
+    assert summary.as_dict()["by_cause"]["misdelivery"] == 2  # --json keeps the codes, for scripts

@@ -1,4 +1,6 @@
+from pipeline.records import Article
 from pipeline.stages.counts import extract_counts
+from pipeline.stages.extraction import extract_article
 
 
 def pairs(rows):
@@ -45,3 +47,12 @@ def test_rows_quote_the_original_text(article):
     [row] = extract_counts(a)
     assert row.text == "約３万７，０００人分"
     assert (row.value, row.unit, row.rule) == (37000, "人", "count.unit.nin_bun")
+
+
+def test_a_count_row_never_starts_with_the_space_before_it():
+    # A full-width space before a number (a table cell, a list) is no part of the count's row; after a
+    # qualifier (`約 3万件`) the span keeps the space between them.
+    text = "漏えい件数　３，０００件。対象者 1,200人。約 3万件。"
+    extraction, _ = extract_article(Article("t1", text, "test"), use_ner=False)
+    assert [row.text for row in extraction.counts] == ["３，０００件", "1,200人", "約 3万件"]
+    assert all(text[row.start:row.end] == row.text for row in extraction.counts)
