@@ -164,7 +164,9 @@ def org_rules() -> OrgRules:
                      .replace("{kanji_name}", KANJI_NAME))
         before = compile_pattern(entry, path, "before") if "before" in entry else None
         contexts.append((entry["id"], entry["kind"], compile_pattern(entry, path), before))
-    item = rf"[{NAME_CHAR}]{{2,24}}"
+    # An item holds no separator (・ is one): a ・ that could be either would let a failing match
+    # try every way of cutting a long run, and the items are cut at ・ afterwards anyway.
+    item = rf"[{NAME_CHAR.replace('・', '')}]{{2,24}}"
     company_lists = tuple(
         (e["id"], e["kind"], compile_pattern(dict(e, pattern=e["pattern"].replace("{item}", item)), path))
         for e in section(data, "company_lists", path, ["kind", "pattern"]))

@@ -336,6 +336,17 @@ def test_a_katakana_name_never_starts_inside_a_run_after_a_small_ke():
     assert before_company.search("ーヵタ社は") is None  # タ is the tail of a word, not a name
 
 
+def test_a_list_of_companies_is_cut_at_its_separators_only():
+    # When ・ could both join a name and separate two, a long run of 「アイ・アイ・…」 with no count of
+    # companies after it made the list pattern try every cut: 90 characters took minutes.
+    from pipeline.stages.organizations import org_rules
+
+    companies = dict((rule_id, pattern) for rule_id, _, pattern in org_rules().company_lists)["org.list.companies"]
+    assert companies.search("アイ・" * 3000) is None
+    listed = companies.search("ミドリ電器・ひかり運輸など2社")
+    assert listed.group("items") == "ミドリ電器・ひかり運輸"
+
+
 # Invented two-sentence reports, with the labels GiNZA might give (the classes the rules missed on
 # unseen text): the fitted choice keeps what the text treats as an organisation, whatever the label.
 MODEL_DECIDES = [
