@@ -14,15 +14,22 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from pipeline.learning.evaluate import Report, evaluate_extractions, normalize_org, read_gold, row_right
+from pipeline.batch.writing import cell
+from pipeline.learning.evaluate import (
+    Report,
+    evaluate_extractions,
+    incident_checks,
+    normalize_org,
+    read_gold,
+)
 from pipeline.learning.folds import fold_split, groups_of
 from pipeline.records import Article, Extraction, IncidentRow
 from pipeline.stages import rules
 from pipeline.stages.decisions import (
-    CONFIDENCE,
+    CONFIDENCE_MODELS,
     WEIGHTS_FILE,
     Candidate,
     DecisionModels,
@@ -155,13 +162,15 @@ def _fit_choices(examples: list[Example]) -> dict[str, LinearModel]:
     }
 
 
-def _fit_confidence(examples: list[Example]) -> LinearModel:
-    """The model of "is this row right?", fitted on rows decided by choice models that did not see
-    them (inner folds by case, dealt CONFIDENCE_SPLITS times): on the rows the choices were fitted
-    on they are right too often to learn what a doubtful row looks like."""
+def _fit_confidence(examples: list[Example]) -> dict[str, LinearModel]:
+    """The models of "is this answer right?" (is_incident, and victim, cause and total of a row
+    that says "incident"), fitted on rows decided by choice models that did not see them (inner
+    folds by case, dealt CONFIDENCE_SPLITS times): on the rows the choices were fitted on they are
+    right too often to learn what a doubtful answer looks like."""
     by_id = {e.gold["id"]: e for e in examples}
     groups = groups_of([e.gold for e in examples])
-    features, labels = [], []
+    features: dict[str, list[Features]] = {decision: [] for decision in CONFIDENCE_MODELS}
+    labels: dict[str, list[bool]] = {decision: [] for decision in CONFIDENCE_MODELS}
     splits = [fold for seed in range(CONFIDENCE_SPLITS)
               for fold in fold_split(list(by_id), CONFIDENCE_FOLDS, seed, groups=groups)]
     for fold in splits:
@@ -170,12 +179,17 @@ def _fit_confidence(examples: list[Example]) -> LinearModel:
         try:
             for article_id in fold:
                 example = by_id[article_id]
-                choices = make_choices(example.inputs)
-                features.append(confidence_features(choices))
-                labels.append(row_right(decide(example.inputs), example.gold))
+                row = decide(example.inputs)
+                checks = incident_checks({name: cell(value) for name, value in asdict(row).items()}, example.gold)
+                # An answer the gold has no check for (the victim of a look-alike) teaches nothing.
+                for decision, choice in make_choices(example.inputs).answers():
+                    if decision in checks:
+                        features[decision].append(confidence_features(decision, choice))
+                        labels[decision].append(checks[decision])
         finally:
             use_models(None)
-    return _fit(features, labels, regularization=CONFIDENCE_REGULARIZATION)
+    return {name: _fit(features[decision], labels[decision], regularization=CONFIDENCE_REGULARIZATION)
+            for decision, name in CONFIDENCE_MODELS.items()}
 
 
 def fit(examples: list[Example], gold_files: list[str | Path] | None = None) -> DecisionModels:
@@ -183,7 +197,7 @@ def fit(examples: list[Example], gold_files: list[str | Path] | None = None) -> 
     rows, recording the gold files (name and sha256 of their bytes) and the records they came from."""
     models = _fit_choices(examples)
     if len(examples) >= MIN_GOLD_ARTICLES:
-        models[CONFIDENCE] = _fit_confidence(examples)
+        models.update(_fit_confidence(examples))
     gold = {"files": {Path(f).name: file_digest(Path(f)) for f in sorted(map(str, gold_files or []))},
             "articles": len(examples), "records_sha256": gold_digest([e.gold for e in examples])}
     return DecisionModels(models, gold)

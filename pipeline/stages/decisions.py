@@ -20,9 +20,11 @@ from pipeline.stages.rules import RuleError, rule_cache
 
 WEIGHTS_FILE = "decisions.json"
 DECISIONS = ("is_incident", "victim", "cause", "affected_total")
-# The model of "is this whole row right?" that gives `confidence`: optional (weights fitted before
-# it existed lack it; then the confidence is the product of the chosen answers' probabilities).
+# The models of "is this answer right?" (one per decision, named `confidence.victim`, ...) whose
+# product is a row's `confidence`: optional (weights fitted before them lack them; then an answer
+# counts with its choice model's own probability).
 CONFIDENCE = "confidence"
+CONFIDENCE_MODELS = {decision: f"{CONFIDENCE}.{decision}" for decision in DECISIONS}
 Features = dict[str, float]
 
 
@@ -72,7 +74,7 @@ class DecisionModels:
         missing = [name for name in DECISIONS if name not in models]
         if missing:
             raise RuleError(where, None, f"no model for {', '.join(missing)}")
-        names = DECISIONS + ((CONFIDENCE,) if CONFIDENCE in models else ())
+        names = DECISIONS + tuple(name for name in CONFIDENCE_MODELS.values() if name in models)
         return cls({name: LinearModel.from_json(models[name], f"{where} ({name})") for name in names},
                    data.get("gold", {}))
 

@@ -16,7 +16,7 @@ from pipeline.records import Article, CategoryRow, CountRow, DateRow, IncidentRo
 from pipeline.stages.analysis import AnalysedArticle
 from pipeline.stages.counts import find_counts
 from pipeline.stages.decisions import (
-    CONFIDENCE,
+    CONFIDENCE_MODELS,
     Candidate,
     Choice,
     Features,
@@ -653,6 +653,13 @@ class Choices:
     cause: Choice | None = None
     total: Choice | None = None
 
+    def answers(self) -> list[tuple[str, Choice]]:
+        """(decision, choice) of each answer the row gives: is_incident alone for a "no"."""
+        if not self.incident.value:
+            return [("is_incident", self.incident)]
+        return [("is_incident", self.incident), ("victim", self.victim), ("cause", self.cause),
+                ("affected_total", self.total)]
+
 
 def make_choices(inputs: DecisionInputs) -> Choices:
     models = decision_models()
@@ -668,31 +675,29 @@ def _logit(probability: float) -> float:
     return math.log(probability / (1 - probability))
 
 
-def confidence_features(choices: Choices) -> Features:
-    """What says a row may be wrong: unsure choices (their log-odds), close calls (margins to the
-    runner-up), many candidates, empty answers. The confidence model weighs them into the
-    probability that the whole row is right. (The chosen candidates' own features were tried too:
-    with a few hundred rows to learn from they made the model follow noise.)"""
-    incident = choices.incident
-    if not incident.value:
-        return {"said_no": 1.0, "no.logit": _logit(incident.probability), "no.margin": incident.margin}
-    features: Features = {"incident.logit": _logit(incident.probability), "incident.margin": incident.margin}
-    for name, choice in (("victim", choices.victim), ("cause", choices.cause), ("total", choices.total)):
-        features[f"{name}.logit"] = _logit(choice.probability)
-        features[f"{name}.margin"] = min(choice.margin, 1.0)
-        features[f"{name}.candidates"] = _hits(choice.candidates) / 4
-        features[f"{name}.none"] = float(choice.value is None or choice.value == UNKNOWN_CAUSE)
+def confidence_features(decision: str, choice: Choice) -> Features:
+    """What says one answer may be wrong: an unsure choice (its log-odds), a close call (its margin
+    to the runner-up or the threshold), many candidates, an empty answer, a "no"."""
+    features: Features = {"logit": _logit(choice.probability), "margin": min(choice.margin, 1.0)}
+    if decision == "is_incident":
+        features["said_no"] = float(not choice.value)
+    else:
+        features["candidates"] = _hits(choice.candidates) / 4
+        features["none"] = float(choice.value is None or choice.value == UNKNOWN_CAUSE)
     return features
 
 
 def row_confidence(choices: Choices) -> float:
-    """The probability that the row is right: the confidence model's when the weights have one,
-    else the product of the chosen answers' probabilities."""
-    model = decision_models().get(CONFIDENCE)
-    if model is not None:
-        return model.probability(confidence_features(choices))
-    parts = (choices.incident, choices.victim, choices.cause, choices.total)
-    return math.prod(choice.probability for choice in parts if choice is not None)
+    """The probability that the row is right: the product of each answer's probability of being
+    right, as its confidence model (fitted on held-out rows) gives it, else as its choice model
+    does. (One logistic model of the whole row, over the same features and more of the candidates'
+    own, found fewer of the wrong rows among the least sure on held-out folds.)"""
+    models = decision_models()
+    confidence = 1.0
+    for decision, choice in choices.answers():
+        model = models.get(CONFIDENCE_MODELS[decision])
+        confidence *= model.probability(confidence_features(decision, choice)) if model else choice.probability
+    return confidence
 
 
 def decide(inputs: DecisionInputs) -> IncidentRow:

@@ -8,7 +8,7 @@ import pytest
 from pipeline.learning import decisions
 from pipeline.records import Article
 from pipeline.stages import rules
-from pipeline.stages.decisions import decision_models, read_models, use_models, weights_path
+from pipeline.stages.decisions import CONFIDENCE_MODELS, decision_models, read_models, use_models, weights_path
 
 # Invented reports: the victim names itself in the headline; an outlet, a police force or a
 # contractor stands beside it.
@@ -88,7 +88,7 @@ def test_the_confidence_model_is_fitted_on_rows_the_choices_did_not_see(examples
     monkeypatch.setattr(decisions, "_fit_choices", lambda some: seen.append({e.gold["id"] for e in some})
                         or fit_choices(some))
     models = decisions.fit(examples)
-    assert models.get("confidence") is not None
+    assert all(models.get(name) is not None for name in CONFIDENCE_MODELS.values())
     # every inner fit leaves some articles out, and every article is left out of one fit per split
     everything = {e.gold["id"] for e in examples}
     inner = seen[1:]

@@ -3,9 +3,10 @@ import json
 import pytest
 
 from pipeline.stages.decisions import (
-    CONFIDENCE,
+    CONFIDENCE_MODELS,
     DECISIONS,
     Candidate,
+    Choice,
     DecisionModels,
     LinearModel,
     decide_yes,
@@ -76,14 +77,20 @@ def test_a_close_call_has_a_small_margin_and_a_clear_one_a_large_one():
     assert (close.candidates, clear.candidates) == (2, 2)
 
 
-# The confidence model: a "no" and an empty total make a row doubtful, a victim surely chosen a sure one.
-DOUBTS = LinearModel(intercept=0.5, weights={"said_no": -2.0, "total.none": -1.5, "victim.logit": 0.3})
+# Confidence models: a "no" is a doubt, an empty total a bigger one, a victim surely chosen a sure answer.
+DOUBTS = {
+    "is_incident": LinearModel(intercept=1.0, weights={"said_no": -4.0}),
+    "victim": LinearModel(intercept=0.0, weights={"logit": 1.0}),
+    "cause": LinearModel(intercept=2.0, weights={}),
+    "affected_total": LinearModel(intercept=2.0, weights={"none": -3.0}),
+}
 
 
-def test_the_confidence_model_gives_the_row_its_confidence_and_survives_the_weights_file(tmp_path):
+def test_a_rows_confidence_is_the_product_of_its_answers_confidence_and_survives_the_weights_file(tmp_path):
     from pipeline.stages.incident import DecisionInputs, confidence_features, decide, make_choices
 
-    models = DecisionModels({**{name: IN_TITLE for name in DECISIONS}, CONFIDENCE: DOUBTS}, {})
+    models = DecisionModels({**{name: IN_TITLE for name in DECISIONS},
+                             **{CONFIDENCE_MODELS[name]: model for name, model in DOUBTS.items()}}, {})
     path = write_models(models, tmp_path / "decisions.json")
     assert read_models(path).models == models.models
     sure = DecisionInputs("a", {"in_title": 1.0}, [Candidate("北浜市", {"in_title": 1.0})],
@@ -94,12 +101,46 @@ def test_the_confidence_model_gives_the_row_its_confidence_and_survives_the_weig
     use_models(models)
     try:
         rows = {i.article_id: decide(i) for i in (sure, no_total, not_incident)}
-        assert rows["a"].confidence == round(DOUBTS.probability(confidence_features(make_choices(sure))), 3)
+        answers = make_choices(sure).answers()
+        assert [decision for decision, _ in answers] == list(DECISIONS)
+        product = 1.0
+        for decision, choice in answers:
+            product *= DOUBTS[decision].probability(confidence_features(decision, choice))
+        assert rows["a"].confidence == round(product, 3)
+        assert [decision for decision, _ in make_choices(not_incident).answers()] == ["is_incident"]
     finally:
         use_models(None)
     assert rows["a"].confidence > rows["b"].confidence > rows["c"].confidence
 
 
-def test_weights_without_a_confidence_model_still_load_and_multiply_the_choices(tmp_path):
-    path = write_models(DecisionModels({name: IN_TITLE for name in DECISIONS}, {}), tmp_path / "decisions.json")
-    assert read_models(path).get(CONFIDENCE) is None
+@pytest.mark.parametrize(("decision", "choice", "features"), [
+    ("is_incident", Choice(False, 0.5, margin=0.0), {"logit": 0.0, "margin": 0.0, "said_no": 1.0}),
+    ("is_incident", Choice(True, 0.5, margin=0.25), {"logit": 0.0, "margin": 0.25, "said_no": 0.0}),
+    ("victim", Choice("北浜市", 0.5, margin=0.5, candidates=1), {"logit": 0.0, "margin": 0.5, "candidates": 0.25,
+                                                                  "none": 0.0}),
+    ("victim", Choice(None, 0.5, margin=2.0, candidates=3), {"logit": 0.0, "margin": 1.0, "candidates": 0.5,
+                                                             "none": 1.0}),
+    ("cause", Choice("unknown", 0.5, candidates=0), {"logit": 0.0, "margin": 1.0, "candidates": 0.0, "none": 1.0}),
+])
+def test_what_says_an_answer_may_be_wrong(decision, choice, features):
+    from pipeline.stages.incident import confidence_features
+
+    assert confidence_features(decision, choice) == pytest.approx(features)
+
+
+def test_weights_without_confidence_models_still_load_and_multiply_the_choices(tmp_path):
+    from pipeline.stages.incident import DecisionInputs, decide, make_choices
+
+    models = DecisionModels({name: IN_TITLE for name in DECISIONS}, {})
+    path = write_models(models, tmp_path / "decisions.json")
+    assert all(read_models(path).get(name) is None for name in CONFIDENCE_MODELS.values())
+    inputs = DecisionInputs("a", {"in_title": 1.0}, [Candidate("北浜市", {"in_title": 1.0})], [], [],
+                            "", "", "", "", "")
+    use_models(models)
+    try:
+        product = 1.0
+        for _, choice in make_choices(inputs).answers():
+            product *= choice.probability
+        assert decide(inputs).confidence == round(product, 3) < 1.0
+    finally:
+        use_models(None)
