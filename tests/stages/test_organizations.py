@@ -343,8 +343,8 @@ def test_a_list_of_companies_is_cut_at_its_separators_only():
 
     companies = dict((rule_id, pattern) for rule_id, _, pattern in org_rules().company_lists)["org.list.companies"]
     assert companies.search("アイ・" * 3000) is None
-    listed = companies.search("ミドリ電器・ひかり運輸など2社")
-    assert listed.group("items") == "ミドリ電器・ひかり運輸"
+    listed = companies.search("ミドリ電器・アオバ運輸など2社")
+    assert listed.group("items") == "ミドリ電器・アオバ運輸"
 
 
 # Invented two-sentence reports, with the labels GiNZA might give (the classes the rules missed on
