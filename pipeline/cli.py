@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from pipeline.batch.config import ConfigError, Settings, load_settings, parse_size
+from pipeline.batch.corrections import export_tables
 from pipeline.batch.parallel import Executor, default_workers, make_executor
 from pipeline.batch.progress import Progress, run_summary
 from pipeline.batch.reading import iter_inputs
@@ -17,7 +18,6 @@ from pipeline.batch.run import default_out_dir, run_into_store
 from pipeline.batch.store import STORE_NAME, RunLock, Store, StoreError, stored_articles
 from pipeline.batch.writing import write_tables
 from pipeline.learning.evaluate import evaluate
-from pipeline.records import TABLES
 from pipeline.report.review import write_review
 from pipeline.stages.extraction import ExtractionJob
 from pipeline.stages.rules import RuleError, set_data_dir
@@ -95,13 +95,19 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None
         finally:
             executor.close()
             progress.close()
-        write_tables(out_dir, {name: store.iter_table(name) for name in TABLES})
+        saved = _saved_corrections()
+        stored_ids = set(store.article_ids())
+        write_tables(out_dir, export_tables(store, saved))
     if not quiet:
         click.echo(run_summary(result, out_dir), err=True)
     elif prune:
         click.echo(f"{result.pruned} stored article(s) pruned (not among the inputs)", err=True)
     for row in result.rejected:
         click.echo(f"rejected: {row.source}: {row.error}; it is in no table", err=True)
+    applied = sum(1 for aid in saved if aid in stored_ids)
+    if applied and not quiet:
+        click.echo(f"{applied} corrected article(s): their rows show the corrections (incidents.csv column "
+                   "`corrected`; added rows have source/rule `correction`)", err=True)
     if result.failed:
         click.echo(f"{result.failed} article(s) failed: see the status and error columns of "
                    f"{out_dir / 'articles.csv'}", err=True)
@@ -116,7 +122,7 @@ def review(out_dir: Path | None) -> None:
     """Write OUT/review/index.html: incidents, a chart, and each article with its spans highlighted."""
     out_dir = _existing_store(out_dir)
     with Store.open(out_dir) as store:
-        page = write_review(out_dir, store)
+        page = write_review(out_dir, store, _saved_corrections())
     click.echo(f"review page: {page} (open it in a browser; no server needed)", err=True)
 
 
@@ -182,7 +188,7 @@ def stats(out_dir: Path | None, top: int, as_json: bool) -> None:
 
     out_dir = _existing_store(out_dir)
     with Store.open(out_dir) as store:
-        summary = summarize(store, top)
+        summary = summarize(store, top, _saved_corrections())
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) if as_json else summary.format())
 
 
@@ -289,6 +295,14 @@ def _gold_texts(gold: list[dict], inputs: tuple[Path, ...], out_dir: Path | None
         raise click.UsageError(f"no text for gold article(s) {', '.join(missing[:10])}"
                                f"{' …' if len(missing) > 10 else ''}: pass --articles with their files")
     return texts
+
+
+def _saved_corrections() -> dict[str, dict]:
+    """Article id -> its latest record in the gold store (of the data folder set by now)."""
+    from pipeline.learning.gold_store import GoldStore
+    from pipeline.stages.rules import gold_dir
+
+    return GoldStore(gold_dir()).saved()
 
 
 def _existing_store(out_dir: Path | None) -> Path:

@@ -148,6 +148,16 @@ def _upgrade_from_schema_1(connection: sqlite3.Connection) -> None:
         db.execute("UPDATE incidents SET case_id = '', affected_qualifier = '', confidence = 0.0, evidence = ''")
 
 
+def _add_new_columns(connection: sqlite3.Connection) -> None:
+    """Columns added after schema 3 to a record type (incidents' `corrected`), added to an older
+    store's table empty: such a column is written on export, never read from what was extracted."""
+    for table, record_type in ROW_TABLES.items():
+        present = {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
+        for name, annotation in _hints(record_type).items():
+            if name not in present:
+                connection.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {_sql_type(annotation)} DEFAULT 0')
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -177,6 +187,7 @@ class Store:
             # Schema 3 only adds the case tables, created empty below: the next run links every
             # stored incident article (as it links any not yet in a case) without re-extracting it.
             connection.executescript(_schema())
+            _add_new_columns(connection)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable pipeline store ({exc}); move it away or use another --out") \
