@@ -22,6 +22,8 @@ from pipeline.report.review import write_review
 from pipeline.stages.extraction import ExtractionJob
 from pipeline.stages.rules import RuleError, set_data_dir
 
+MOVED_SHOWN = 20  # changed rows listed after a run; more are counted
+
 
 @click.group()
 @click.version_option(package_name="leak-pipeline")
@@ -104,6 +106,14 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None
         click.echo(f"{result.pruned} stored article(s) pruned (not among the inputs)", err=True)
     for row in result.rejected:
         click.echo(f"rejected: {row.source}: {row.error}; it is in no table", err=True)
+    moved = [m for m in result.moved if m[0] not in saved]  # a corrected article shows its correction anyway
+    if moved and not quiet:
+        articles = sorted({m[0] for m in moved})
+        click.echo(f"{len(articles)} re-extracted article(s) now say another victim, cause or total:", err=True)
+        for article_id, name, before, now in moved[:MOVED_SHOWN]:
+            click.echo(f"  {article_id}: {name} {before or '(none)'} -> {now or '(none)'}", err=True)
+        if len(moved) > MOVED_SHOWN:
+            click.echo(f"  … and {len(moved) - MOVED_SHOWN} more changes", err=True)
     applied = sum(1 for aid in saved if aid in stored_ids)
     if applied and not quiet:
         click.echo(f"{applied} corrected article(s): their rows show the corrections (incidents.csv column "
@@ -231,8 +241,11 @@ def draft_gold(article_ids: tuple[str, ...], out_dir: Path | None, target: Path,
               help="NER fine-tuning epochs (0: learn the rules only).")
 @click.option("--ner/--no-ner", default=True, help="Run and fine-tune the NER stage (default: on).")
 @click.option("--force", is_flag=True, help="Write what was learned even if the cross-validated score drops.")
+@click.option("--replace-corrections", is_flag=True,
+              help="Let GOLD_FILES replace corrections saved in `pipeline serve` (default: those are kept).")
 def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_dir: Path | None,
-            config_path: Path | None, folds: int, seed: int, epochs: int, ner: bool, force: bool) -> None:
+            config_path: Path | None, folds: int, seed: int, epochs: int, ner: bool, force: bool,
+            replace_corrections: bool) -> None:
     """Learn lexicons, gazetteer, rule switches and the NER from the whole gold store; report k-fold scores.
 
     GOLD_FILES are first added to the gold store (DATA/gold/), with their articles' texts; then
@@ -252,26 +265,37 @@ def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_
         texts = _gold_texts([r for r in added if r["id"] not in kept], article_inputs, out_dir)
         for path in gold_files:
             from_file = read_gold_files([path])
-            new = store.add(from_file, str(path), [texts.get(r["id"]) or kept[r["id"]] for r in from_file])
+            differing = store.differing_corrections(from_file)
+            new = store.add(from_file, str(path), [texts.get(r["id"]) or kept[r["id"]] for r in from_file],
+                            keep_corrections=not replace_corrections, replace_corrections=replace_corrections)
             click.echo(f"{path}: {len(new)} of {len(from_file)} records added to the gold store "
-                       f"({len(from_file) - len(new)} already there)", err=True)
+                       f"({len(from_file) - len(new) - (0 if replace_corrections else len(differing))} already there)",
+                       err=True)
+            if differing and replace_corrections:
+                click.echo(f"{path}: replaced the corrections saved in `pipeline serve` of {len(differing)} "
+                           f"article(s): {', '.join(differing)}", err=True)
+            elif differing:
+                click.echo(f"{path}: kept the corrections saved in `pipeline serve` of {len(differing)} article(s) "
+                           f"where this file says otherwise: {', '.join(differing)} "
+                           "(--replace-corrections makes the file's records the gold)", err=True)
         gold = store.records()
         kept = store.texts()
         texts = {**_gold_texts([r for r in gold if r["id"] not in kept], article_inputs, out_dir), **kept}
     except GoldError as exc:
         raise click.UsageError(str(exc)) from exc
-    if len(gold) < 2:
-        raise click.UsageError(f"cross-validation needs at least 2 gold articles; the gold store {store.folder} "
-                               f"holds {len(gold)}: pass GOLD files, or save corrections with `pipeline serve`")
-    click.echo(f"learning from the gold store {store.folder}: {len(gold)} articles", err=True)
+    if not gold:
+        raise click.UsageError(f"the gold store {store.folder} holds no correction yet: save one with "
+                               "`pipeline serve`, or pass GOLD files")
+    click.echo(f"learning from the gold store {store.folder}: {len(gold)} articles, with the shipped stock gold",
+               err=True)
     report = run_retrain(gold, texts, folds=folds, seed=seed, epochs=epochs, use_ner=ner, force=force,
-                         sources=[f"the gold store, {len(gold)} articles"],
+                         sources=[f"the gold store, {len(gold)} articles, and the stock gold"],
                          progress=lambda message: click.echo(message, err=True))
     click.echo(report.format())
     if not report.written:
-        click.echo(f"refused: the cross-validated score drops ({report.before.score:.3f} -> "
-                   f"{report.chosen.score:.3f}); nothing written, what was learned before stays. "
-                   "--force writes it anyway.", err=True)
+        click.echo(f"refused: on articles it never saw, the retrained pipeline would do worse "
+                   f"({report.before.score:.3f} -> {report.chosen.score:.3f}); nothing written, what was learned "
+                   "before stays. --force writes it anyway.", err=True)
         sys.exit(1)
 
 

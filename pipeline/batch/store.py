@@ -258,6 +258,13 @@ class Store:
                     f'INSERT INTO "{table}" (seq, {_quoted(columns)}) VALUES ({", ".join("?" * (len(columns) + 1))})',
                     [(seq, *astuple(r)) for seq, r in enumerate(rows)])
 
+    def incident(self, article_id: str) -> IncidentRow | None:
+        """The stored incident row of one article (None when it has none)."""
+        record_type = ROW_TABLES["incidents"]
+        values = self.connection.execute(f'SELECT {_quoted(_hints(record_type))} FROM "incidents" WHERE article_id = ?',
+                                         (article_id,)).fetchone()
+        return _from_sql(record_type, values) if values else None
+
     def update_source(self, article_id: str, source: str) -> None:
         """Record where an unchanged article now comes from (a file moved, a JSONL line shifted)."""
         self.connection.execute("UPDATE articles SET source = ? WHERE article_id = ? AND source <> ?",

@@ -174,10 +174,11 @@ class GoldStore:
             os.fsync(handle.fileno())
 
     def add(self, records: Iterable[dict], saved_from: str, texts: Iterable[Article] = (),
-            keep_corrections: bool = False) -> list[dict]:
-        """Append these records (checked first: all or none) and the texts of their articles;
-        return those appended (a record equal to one stored for its article is not appended, nor,
-        with keep_corrections, one for an article whose latest record is a `pipeline serve` correction)."""
+            keep_corrections: bool = False, replace_corrections: bool = False) -> list[dict]:
+        """Append these records (checked first: all or none) and the texts of their articles; return
+        those appended. Not appended: a record equal to its article's latest; from a gold file, one
+        equal to any stored record of its article (unless replace_corrections: the file wins); with
+        keep_corrections, one for an article whose latest record is a `pipeline serve` correction."""
         checked = [gold_part(check_record(r)) for r in records]
         texts = list(texts)
         with self._locked():
@@ -191,7 +192,10 @@ class GoldStore:
             now = datetime.now(UTC).isoformat(timespec="microseconds")
             new = []
             for record in checked:
-                if record in stored.get(record["id"], []):
+                history = stored.get(record["id"], [])
+                if history and record == history[-1]:
+                    continue
+                if saved_from != SERVE and not replace_corrections and record in history:
                     continue
                 if keep_corrections and latest_from.get(record["id"]) == SERVE:
                     continue
