@@ -11,13 +11,15 @@ Two kinds:
 
 A new fitted model is one entry of FITTED_PARTS: give `collect`, `fit` (examples and the stock
 examples -> the fitted thing), `held_out` (fitted thing, examples -> their extractions with it),
-`write` (fitted thing -> the file written into the learned folder) and `remove` (undo `write`).
+`write` (fitted thing -> the file written into the learned folder), `remove` (undo `write`), and
+`merge` when it decides more than the incident row (an organisation model: its organisation rows).
+Parts are judged in the order of FITTED_PARTS, each on top of those kept before it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,8 @@ class FittedPart:
     write: Callable[[Any], Path]  # into rules.learned_dir()
     remove: Callable[[], None]  # back to the stock one
     stock: Callable[[], Sequence] = tuple  # text-free stock examples, each with a `.group` (decisions.group_key)
+    # What of an extraction the part decides: taken from its held-out extraction into the row being scored.
+    merge: Callable[[Extraction, Extraction], Extraction] = lambda row, decided: replace(row, incident=decided.incident)
 
 
 RULE_PARTS: tuple[RulePart, ...] = (

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -241,36 +241,44 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
         rules_only = evaluate_extractions(gold_records, held_rules)
         kept_files = merged([part.select(final) for part in kept_parts])
         # The fitted parts are judged on what the kept rules propose (learned from all the gold: the
-        # models are compared with and without refitting on the same candidates).
-        pipeline.learned(kept_files, None)
-        fitted_kept, after_rows = [], dict(held_rules)
+        # models are compared with and without the gold on the same candidates). The stock fit is held
+        # out as well, so that "before" is the shipped pipeline on articles it never saw: the shipped
+        # weights were fitted on the shipped probes themselves.
+        fitted_kept, after_rows, before_rows = [], dict(held_rules), dict(stock_rows)
         for part in FITTED_PARTS:
             progress(f"judging {part.name}: fitted on the other folds and the stock examples")
             part_stock = [e for e in part.stock() if e.article_id not in by_id]
+            pipeline.stock()
+            stock_candidates = {e.gold["id"]: e for e in part.collect(gold_records, articles, use_ner)}
+            pipeline.learned(kept_files, None)
             examples = part.collect(gold_records, articles, use_ner)
             by_example = {e.gold["id"]: e for e in examples}
             held: dict[str, Extraction] = {}
             held_stock: dict[str, Extraction] = {}
+            stock_before: dict[str, Extraction] = {}
             for fold in split:
                 train = [by_example[i] for i in sorted(by_example) if i not in fold]
                 groups = {decisions.group_key(by_id[i]) for i in fold}
                 other_stock = [e for e in part_stock if e.group not in groups]
                 held.update(part.held_out(part.fit(train, other_stock), [by_example[i] for i in fold]))
-                if other_stock:  # the stock fit, as honestly held out: without the gold articles' own labels
-                    held_stock.update(part.held_out(part.fit([], other_stock), [by_example[i] for i in fold]))
-            # With and without the gold, on the same candidates: the stock fit (or, with no stock set, the
-            # pipeline as it stands) decides them, or the fit that adds the gold of the other folds.
+                if other_stock:
+                    stock_fit = part.fit([], other_stock)
+                    held_stock.update(part.held_out(stock_fit, [by_example[i] for i in fold]))
+                    stock_before.update(part.held_out(stock_fit, [stock_candidates[i] for i in fold]))
+            # Without a stock set, the pipeline as it stands is the one to beat.
             base = held_stock or {i: e.extraction for i, e in by_example.items()}
-            without = {i: replace(row, incident=base[i].incident) for i, row in after_rows.items()}
-            with_it = {i: replace(row, incident=held[i].incident) for i, row in after_rows.items()}
+            before_rows = {i: part.merge(row, (stock_before or {i: stock_candidates[i].extraction for i in by_id})[i])
+                           for i, row in before_rows.items()}
+            without = {i: part.merge(row, base[i]) for i, row in after_rows.items()}
+            with_it = {i: part.merge(row, held[i]) for i, row in after_rows.items()}
             verdict = PartVerdict(part.name, part.says, 1, evaluate_extractions(gold_records, without),
                                   evaluate_extractions(gold_records, with_it), force)
             verdicts.append(verdict)
-            if verdict.kept:  # else the pipeline keeps deciding as it stands
-                after_rows = with_it
+            after_rows = with_it if verdict.kept else without
             if verdict.kept:
                 fitted_kept.append((part, examples, part_stock))
         after = evaluate_extractions(gold_records, after_rows)
+        before = evaluate_extractions(gold_records, before_rows)
     report = RetrainReport(before, rules_only, after, len(split), final, verdicts,
                            stock_examples=len([e for e in stock_examples() if e.article_id not in by_id]),
                            store_articles=len(store_ids))

@@ -65,6 +65,10 @@
     head.appendChild(el("span", {class: "hint", id: "c-origin"},
       article.gold_saved_at ? `(your correction of ${article.gold_saved_at})` : "(draft from the extraction)"));
     panel.appendChild(head);
+    if (article.incident && article.incident.correction_stale) {
+      panel.appendChild(el("p", {id: "c-stale", class: "bad"},
+        "The article's text has changed since this correction was saved: check the values against the text and save again."));
+    }
 
     const fields = el("div", {class: "c-fields"});
     const incident = el("input", {type: "checkbox", id: "c-is-incident"});
