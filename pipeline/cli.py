@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from pipeline.batch.config import ConfigError, Settings, load_settings, parse_size
+from pipeline.batch.corrections import export_tables
 from pipeline.batch.parallel import Executor, default_workers, make_executor
 from pipeline.batch.progress import Progress, run_summary
 from pipeline.batch.reading import READ_SUFFIXES, iter_inputs, unreadable_file_type
@@ -17,10 +18,11 @@ from pipeline.batch.run import default_out_dir, run_into_store
 from pipeline.batch.store import STORE_NAME, RunLock, Store, StoreError, stored_articles
 from pipeline.batch.writing import write_tables
 from pipeline.learning.evaluate import evaluate
-from pipeline.records import TABLES
 from pipeline.report.review import write_review
 from pipeline.stages.extraction import ExtractionJob
 from pipeline.stages.rules import RuleError, set_data_dir
+
+MOVED_SHOWN = 20  # changed rows listed after a run; more are counted
 
 
 class FullSummaryGroup(click.Group):
@@ -110,13 +112,27 @@ def run(inputs: tuple[Path, ...], out_dir: Path | None, config_path: Path | None
         finally:
             executor.close()
             progress.close()
-        write_tables(out_dir, {name: store.iter_table(name) for name in TABLES})
+        saved = _saved_corrections()
+        stored_ids = set(store.article_ids())
+        write_tables(out_dir, export_tables(store, saved))
     if not quiet:
         click.echo(run_summary(result, out_dir), err=True)
     elif prune:
         click.echo(f"{result.pruned} stored article(s) pruned (not among the inputs)", err=True)
     for row in result.rejected:
         click.echo(f"rejected: {row.source}: {row.error}; it is in no table", err=True)
+    moved = [m for m in result.moved if m[0] not in saved]  # a corrected article shows its correction anyway
+    if moved and not quiet:
+        articles = sorted({m[0] for m in moved})
+        click.echo(f"{len(articles)} re-extracted article(s) now say another victim, cause or total:", err=True)
+        for article_id, name, before, now in moved[:MOVED_SHOWN]:
+            click.echo(f"  {article_id}: {name} {before or '(none)'} -> {now or '(none)'}", err=True)
+        if len(moved) > MOVED_SHOWN:
+            click.echo(f"  … and {len(moved) - MOVED_SHOWN} more changes", err=True)
+    applied = sum(1 for aid in saved if aid in stored_ids)
+    if applied and not quiet:
+        click.echo(f"{applied} corrected article(s): their rows show the corrections (incidents.csv column "
+                   "`corrected`; added rows have source/rule `correction`)", err=True)
     if result.failed:
         click.echo(f"{result.failed} article(s) failed: see the status and error columns of "
                    f"{out_dir / 'articles.csv'}", err=True)
@@ -131,7 +147,7 @@ def review(out_dir: Path | None) -> None:
     """Write OUT/review/index.html: incidents, a chart, and each article with its spans highlighted."""
     out_dir = _existing_store(out_dir)
     with Store.open(out_dir) as store:
-        page = write_review(out_dir, store)
+        page = write_review(out_dir, store, _saved_corrections())
     click.echo(f"review page: {page} (open it in a browser; no server needed)", err=True)
 
 
@@ -197,7 +213,7 @@ def stats(out_dir: Path | None, top: int, as_json: bool) -> None:
 
     out_dir = _existing_store(out_dir)
     with Store.open(out_dir) as store:
-        summary = summarize(store, top)
+        summary = summarize(store, top, _saved_corrections())
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1) if as_json else summary.format())
 
 
@@ -240,8 +256,11 @@ def draft_gold(article_ids: tuple[str, ...], out_dir: Path | None, target: Path,
               help="NER fine-tuning epochs (0: learn the rules only).")
 @click.option("--ner/--no-ner", default=True, help="Run and fine-tune the NER stage (default: on).")
 @click.option("--force", is_flag=True, help="Write what was learned even if the cross-validated score drops.")
+@click.option("--replace-corrections", is_flag=True,
+              help="Let GOLD_FILES replace corrections saved in `pipeline serve` (default: those are kept).")
 def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_dir: Path | None,
-            config_path: Path | None, folds: int, seed: int, epochs: int, ner: bool, force: bool) -> None:
+            config_path: Path | None, folds: int, seed: int, epochs: int, ner: bool, force: bool,
+            replace_corrections: bool) -> None:
     """Learn lexicons, gazetteer, rule switches and the NER from the whole gold store; report k-fold scores.
 
     GOLD_FILES are first added to the gold store (DATA/gold/), with their articles' texts; then
@@ -261,26 +280,37 @@ def retrain(gold_files: tuple[Path, ...], article_inputs: tuple[Path, ...], out_
         texts = _gold_texts([r for r in added if r["id"] not in kept], article_inputs, out_dir)
         for path in gold_files:
             from_file = read_gold_files([path])
-            new = store.add(from_file, str(path), [texts.get(r["id"]) or kept[r["id"]] for r in from_file])
+            differing = store.differing_corrections(from_file)
+            new = store.add(from_file, str(path), [texts.get(r["id"]) or kept[r["id"]] for r in from_file],
+                            keep_corrections=not replace_corrections, replace_corrections=replace_corrections)
             click.echo(f"{path}: {len(new)} of {len(from_file)} records added to the gold store "
-                       f"({len(from_file) - len(new)} already there)", err=True)
+                       f"({len(from_file) - len(new) - (0 if replace_corrections else len(differing))} already there)",
+                       err=True)
+            if differing and replace_corrections:
+                click.echo(f"{path}: replaced the corrections saved in `pipeline serve` of {len(differing)} "
+                           f"article(s): {', '.join(differing)}", err=True)
+            elif differing:
+                click.echo(f"{path}: kept the corrections saved in `pipeline serve` of {len(differing)} article(s) "
+                           f"where this file says otherwise: {', '.join(differing)} "
+                           "(--replace-corrections makes the file's records the gold)", err=True)
         gold = store.records()
         kept = store.texts()
         texts = {**_gold_texts([r for r in gold if r["id"] not in kept], article_inputs, out_dir), **kept}
     except GoldError as exc:
         raise click.UsageError(str(exc)) from exc
-    if len(gold) < 2:
-        raise click.UsageError(f"cross-validation needs at least 2 gold articles; the gold store {store.folder} "
-                               f"holds {len(gold)}: pass GOLD files, or save corrections with `pipeline serve`")
-    click.echo(f"learning from the gold store {store.folder}: {len(gold)} articles", err=True)
+    if not gold:
+        raise click.UsageError(f"the gold store {store.folder} holds no correction yet: save one with "
+                               "`pipeline serve`, or pass GOLD files")
+    click.echo(f"learning from the gold store {store.folder}: {len(gold)} articles, with the shipped stock gold",
+               err=True)
     report = run_retrain(gold, texts, folds=folds, seed=seed, epochs=epochs, use_ner=ner, force=force,
-                         sources=[f"the gold store, {len(gold)} articles"],
+                         sources=[f"the gold store, {len(gold)} articles, and the stock gold"],
                          progress=lambda message: click.echo(message, err=True))
     click.echo(report.format())
     if not report.written:
-        click.echo(f"refused: the cross-validated score drops ({report.before.score:.3f} -> "
-                   f"{report.chosen.score:.3f}); nothing written, what was learned before stays. "
-                   "--force writes it anyway.", err=True)
+        click.echo(f"refused: on articles it never saw, the retrained pipeline would do worse "
+                   f"({report.before.score:.3f} -> {report.chosen.score:.3f}); nothing written, what was learned "
+                   "before stays. --force writes it anyway.", err=True)
         sys.exit(1)
 
 
@@ -304,6 +334,14 @@ def _gold_texts(gold: list[dict], inputs: tuple[Path, ...], out_dir: Path | None
         raise click.UsageError(f"no text for gold article(s) {', '.join(missing[:10])}"
                                f"{' …' if len(missing) > 10 else ''}: pass --articles with their files")
     return texts
+
+
+def _saved_corrections() -> dict[str, dict]:
+    """Article id -> its latest record in the gold store (of the data folder set by now)."""
+    from pipeline.learning.gold_store import GoldStore
+    from pipeline.stages.rules import gold_dir
+
+    return GoldStore(gold_dir()).saved()
 
 
 def _existing_store(out_dir: Path | None) -> Path:

@@ -114,6 +114,10 @@ class IncidentRow:
     not_leaked_categories: str
     confidence: float  # 0–1: how sure the victim, cause and total are, taken together
     evidence: str  # the sentence (or headline) the victim and cause were read from
+    # Beyond SPEC's columns: an analyst's correction (pipeline/batch/corrections.py) set this row, and
+    # the article's text has changed since (the correction may no longer fit it).
+    corrected: bool = False
+    correction_stale: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from pipeline.batch.store import Store
 from pipeline.cases.assign import link_store, link_tables
 from pipeline.cases.identity import identity_rules
 from pipeline.cases.linking import linking_rules, pair_model
-from pipeline.records import TABLES, Article, ArticleRow, Extraction, ReadFailure
+from pipeline.records import TABLES, Article, ArticleRow, Extraction, IncidentRow, ReadFailure
 from pipeline.stages.extraction import ExtractionJob, check_rules
 from pipeline.stages.ner import model_identity
 from pipeline.stages.rules import RuleError, rules_version
@@ -155,6 +155,8 @@ class RunResult:
     failed: int = 0
     rejected: list[ArticleRow] = field(default_factory=list)  # duplicate ids: in no table, one article_id one row
     pruned: int | None = None  # with --prune: how many stored articles were dropped
+    # Re-extracted articles whose incident now says another victim, cause or total: (id, field, before, now).
+    moved: list[tuple[str, str, object, object]] = field(default_factory=list)
     characters: int = 0
     seconds: float = 0.0
 
@@ -231,6 +233,8 @@ def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner
         elif outcome.kind == "skipped":
             store.update_source(outcome.row.article_id, outcome.row.source)
         else:
+            if outcome.extraction is not None and outcome.extraction.incident is not None:
+                result.moved += moved_fields(store.incident(outcome.row.article_id), outcome.extraction.incident)
             store.save(outcome.row, outcome.extraction, text=article.text if article else "",
                        input_key=input_key(article) if article else "",
                        extractor=extractor, run_id=run_id)
@@ -243,6 +247,17 @@ def run_into_store(items: Iterable[Article | ReadFailure], store: Store, use_ner
     result.seconds = time.perf_counter() - started
     store.finish_run(run_id, result.processed, result.skipped, result.failed + len(result.rejected))
     return result
+
+
+MOVED_FIELDS = ("victim", "cause", "affected_total")
+
+
+def moved_fields(before: IncidentRow | None, now: IncidentRow) -> list[tuple[str, str, object, object]]:
+    """What a re-extraction changed in the fields an analyst reads first (nothing for a new article)."""
+    if before is None:
+        return []
+    return [(now.article_id, name, getattr(before, name), getattr(now, name)) for name in MOVED_FIELDS
+            if getattr(before, name) != getattr(now, name)]
 
 
 def default_out_dir() -> Path:

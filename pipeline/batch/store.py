@@ -157,6 +157,16 @@ def _add_linked_by(connection: sqlite3.Connection) -> None:
         connection.execute("ALTER TABLE case_members ADD COLUMN linked_by TEXT NOT NULL DEFAULT ''")
 
 
+def _add_new_columns(connection: sqlite3.Connection) -> None:
+    """Columns added after schema 3 to a record type (incidents' `corrected`), added to an older
+    store's table empty: such a column is written on export, never read from what was extracted."""
+    for table, record_type in ROW_TABLES.items():
+        present = {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
+        for name, annotation in _hints(record_type).items():
+            if name not in present:
+                connection.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {_sql_type(annotation)} DEFAULT 0')
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -187,6 +197,7 @@ class Store:
             # stored incident article (as it links any not yet in a case) without re-extracting it.
             connection.executescript(_schema())
             _add_linked_by(connection)
+            _add_new_columns(connection)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable pipeline store ({exc}); move it away or use another --out") \
@@ -256,6 +267,13 @@ class Store:
                 db.executemany(
                     f'INSERT INTO "{table}" (seq, {_quoted(columns)}) VALUES ({", ".join("?" * (len(columns) + 1))})',
                     [(seq, *astuple(r)) for seq, r in enumerate(rows)])
+
+    def incident(self, article_id: str) -> IncidentRow | None:
+        """The stored incident row of one article (None when it has none)."""
+        record_type = ROW_TABLES["incidents"]
+        values = self.connection.execute(f'SELECT {_quoted(_hints(record_type))} FROM "incidents" WHERE article_id = ?',
+                                         (article_id,)).fetchone()
+        return _from_sql(record_type, values) if values else None
 
     def update_source(self, article_id: str, source: str) -> None:
         """Record where an unchanged article now comes from (a file moved, a JSONL line shifted)."""

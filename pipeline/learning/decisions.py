@@ -25,7 +25,7 @@ from pipeline.learning.evaluate import (
     normalize_org,
     read_gold,
 )
-from pipeline.learning.folds import fold_split, groups_of
+from pipeline.learning.folds import case_group, fold_split, groups_of
 from pipeline.records import Article, Extraction, IncidentRow
 from pipeline.stages import rules
 from pipeline.stages.decisions import (
@@ -35,6 +35,7 @@ from pipeline.stages.decisions import (
     DecisionModels,
     Features,
     LinearModel,
+    decision_models,
     use_models,
     write_models,
 )
@@ -125,12 +126,50 @@ CANDIDATES = {"victim": lambda inputs: inputs.victims, "cause": lambda inputs: i
               "affected_total": lambda inputs: inputs.totals}
 
 
-def _fit_ranker(examples: list[Example], decision: str, with_threshold: bool = True) -> LinearModel:
+@dataclass(frozen=True)
+class Labelled:
+    """What fitting needs of one gold article, and nothing of its text: the features of the incident
+    decision and of each candidate, and which candidates the gold says are right. The stock training
+    set (stock.py) ships in this form for articles whose text is not ours to ship."""
+
+    article_id: str
+    group: str  # a hash of its case group (group_key): which articles go together, without naming the case
+    incident: bool
+    incident_features: Features
+    candidates: dict[str, list[tuple[Features, bool]]]  # decision -> [(features, right)]
+    wanted: dict[str, bool]  # decision -> whether the gold gives a value at all
+
+    def to_json(self) -> dict:
+        return {"id": self.article_id, "group": self.group, "incident": self.incident,
+                "incident_features": self.incident_features,
+                "candidates": {k: [[f, r] for f, r in v] for k, v in self.candidates.items()},
+                "wanted": self.wanted}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Labelled:
+        return cls(data["id"], data["group"], data["incident"], data["incident_features"],
+                   {k: [(f, bool(r)) for f, r in v] for k, v in data["candidates"].items()}, data["wanted"])
+
+
+def group_key(record: dict) -> str:
+    """A record's case group (folds.case_group), hashed: the label may spell an organisation's name."""
+    return hashlib.sha256(case_group(record).encode("utf-8")).hexdigest()[:12]
+
+
+def labelled(example: Example) -> Labelled:
+    gold = example.gold
+    return Labelled(gold["id"], group_key(gold), example.incident, example.inputs.incident,
+                    {decision: [(c.features, _right(c, decision, gold)) for c in CANDIDATES[decision](example.inputs)]
+                     for decision in CANDIDATES},
+                    {decision: bool(gold.get(decision, [])) for decision in CANDIDATES})
+
+
+def _fit_ranker(examples: list[Labelled], decision: str, with_threshold: bool = True) -> LinearModel:
     """A yes/no model over candidates (is this the right one?), with the threshold under which
     the best candidate is still not taken chosen for the most right answers on the same examples."""
-    groups = [(example, CANDIDATES[decision](example.inputs)) for example in examples if example.incident]
-    features = [c.features for _, candidates in groups for c in candidates]
-    labels = [_right(c, decision, example.gold) for example, candidates in groups for c in candidates]
+    groups = [(example.wanted[decision], example.candidates[decision]) for example in examples if example.incident]
+    features = [f for _, candidates in groups for f, _ in candidates]
+    labels = [right for _, candidates in groups for _, right in candidates]
     model = _fit(features, labels)
     if len(set(labels)) == 1:
         return model
@@ -139,11 +178,10 @@ def _fit_ranker(examples: list[Example], decision: str, with_threshold: bool = T
 
     def right_answers(threshold: float) -> int:
         total = 0
-        for example, candidates in groups:
-            best = max(candidates, key=lambda c: model.probability(c.features), default=None)
-            take = best is not None and model.probability(best.features) >= threshold
-            wanted = example.gold.get(decision, [])
-            total += _right(best, decision, example.gold) if take else not wanted
+        for wanted, candidates in groups:
+            best = max(candidates, key=lambda c: model.probability(c[0]), default=None)
+            take = best is not None and model.probability(best[0]) >= threshold
+            total += best[1] if take else not wanted
         return total
 
     # Ties go to the lowest threshold: on the examples it was fitted on the model is surer than it
@@ -152,9 +190,9 @@ def _fit_ranker(examples: list[Example], decision: str, with_threshold: bool = T
     return replace(model, threshold=threshold)
 
 
-def _fit_choices(examples: list[Example]) -> dict[str, LinearModel]:
+def _fit_choices(examples: list[Labelled]) -> dict[str, LinearModel]:
     return {
-        "is_incident": _fit([e.inputs.incident for e in examples], [e.incident for e in examples], balanced=True,
+        "is_incident": _fit([e.incident_features for e in examples], [e.incident for e in examples], balanced=True,
                             yes_cost=INCIDENT_COST),
         "victim": _fit_ranker(examples, "victim"),
         "cause": _fit_ranker(examples, "cause", with_threshold=False),
@@ -175,7 +213,7 @@ def _fit_confidence(examples: list[Example]) -> dict[str, LinearModel]:
               for fold in fold_split(list(by_id), CONFIDENCE_FOLDS, seed, groups=groups)]
     for fold in splits:
         held = set(fold)
-        use_models(DecisionModels(_fit_choices([e for e in examples if e.gold["id"] not in held]), {}))
+        use_models(DecisionModels(_fit_choices([labelled(e) for e in examples if e.gold["id"] not in held]), {}))
         try:
             for article_id in fold:
                 example = by_id[article_id]
@@ -192,14 +230,24 @@ def _fit_confidence(examples: list[Example]) -> dict[str, LinearModel]:
             for decision, name in CONFIDENCE_MODELS.items()}
 
 
-def fit(examples: list[Example], gold_files: list[str | Path] | None = None) -> DecisionModels:
-    """The decision models fitted on these examples, and the confidence model on their held-out
-    rows, recording the gold files (name and sha256 of their bytes) and the records they came from."""
-    models = _fit_choices(examples)
+def fit(examples: list[Example], gold_files: list[str | Path] | None = None,
+        stock: list[Labelled] = ()) -> DecisionModels:
+    """The decision models fitted on these examples and the stock ones (text-free, stock.py), and
+    the confidence models on held-out rows of the examples that have their text; recording the gold
+    files (name and sha256 of their bytes) and the records they came from. With fewer than
+    MIN_GOLD_ARTICLES such examples the confidence models in use are kept."""
+    own = [labelled(e) for e in examples]
+    seen = {e.article_id for e in own}
+    everything = own + [e for e in stock if e.article_id not in seen]  # the user's record of an article wins
+    models = _fit_choices(everything)
     if len(examples) >= MIN_GOLD_ARTICLES:
         models.update(_fit_confidence(examples))
+    else:
+        in_use = decision_models().models
+        models.update({name: in_use[name] for name in CONFIDENCE_MODELS.values() if name in in_use})
     gold = {"files": {Path(f).name: file_digest(Path(f)) for f in sorted(map(str, gold_files or []))},
-            "articles": len(examples), "records_sha256": gold_digest([e.gold for e in examples])}
+            "articles": len(everything), "stock_articles": len(everything) - len(own),
+            "records_sha256": gold_digest([e.gold for e in examples])}
     return DecisionModels(models, gold)
 
 
@@ -209,14 +257,19 @@ def file_digest(path: Path) -> str:
 
 
 def refit(gold_records: list[dict], articles: dict[str, Article], use_ner: bool = True,
-          gold_files: list[str | Path] | None = None) -> Path | None:
-    """Fit the decision models on this gold and write them into the learned folder (what
-    `pipeline retrain` does last); the pipeline decides with them from then on. A gold too small
-    to fit four models on (fewer than MIN_GOLD_ARTICLES) leaves the weights in use: None."""
-    if len(gold_records) < MIN_GOLD_ARTICLES:
+          gold_files: list[str | Path] | None = None, stock: list[Labelled] = ()) -> Path | None:
+    """Fit the decision models on this gold and the stock examples and write them into the learned
+    folder; the pipeline decides with them from then on. Too few articles in all to fit four models
+    on (fewer than MIN_GOLD_ARTICLES) leaves the weights in use: None."""
+    if len({g["id"] for g in gold_records} | {e.article_id for e in stock}) < MIN_GOLD_ARTICLES:
         return None
     examples = collect(gold_records, articles, use_ner)
-    path = write_models(fit(examples, gold_files), rules.learned_dir() / WEIGHTS_FILE)
+    path = write(fit(examples, gold_files, stock))
+    return path
+
+
+def write(models: DecisionModels, learned_dir: Path | None = None) -> Path:
+    path = write_models(models, (learned_dir or rules.learned_dir()) / WEIGHTS_FILE)
     use_models(None)
     return path
 
@@ -237,16 +290,24 @@ def decide_with(models: DecisionModels, examples: list[Example]) -> dict[str, In
         use_models(None)
 
 
-def cross_validate(examples: list[Example], folds: int = DEFAULT_FOLDS, seed: int = 0) -> Report:
-    """Fit on all folds but one, decide the held-out one; the held-out decisions pooled and scored.
-    Folds keep whole cases together: no article is decided by a model fitted on another report of
-    its incident."""
+def cross_validate(examples: list[Example], folds: int = DEFAULT_FOLDS, seed: int = 0,
+                   stock: list[Labelled] = ()) -> Report:
+    """Fit on all folds but one (and the stock examples of other case groups), decide the held-out
+    one; the held-out decisions pooled and scored. Folds keep cases together."""
     by_id = {e.gold["id"]: e for e in examples}
     held_out: dict[str, IncidentRow] = {}
     for fold in fold_split(list(by_id), folds, seed, groups=groups_of([e.gold for e in examples])):
         train = [by_id[i] for i in sorted(by_id) if i not in fold]
-        held_out.update(decide_with(fit(train), [by_id[i] for i in fold]))
+        held_groups = {group_key(by_id[i].gold) for i in fold}
+        held_out.update(decide_with(fit(train, stock=[e for e in stock if e.group not in held_groups]),
+                                    [by_id[i] for i in fold]))
     return score(examples, held_out)
+
+
+def held_out(models: DecisionModels, examples: list[Example]) -> dict[str, Extraction]:
+    """The examples' extractions with the incident rows these models decide."""
+    incidents = decide_with(models, examples)
+    return {e.gold["id"]: replace(e.extraction, incident=incidents[e.gold["id"]]) for e in examples}
 
 
 def format_figures(title: str, report: Report) -> str:

@@ -9,7 +9,9 @@
   learns from every record even when the article files are gone.
 
 Adding a record that equals one the store already holds for that article appends nothing: adding
-the same gold file again cannot undo a correction saved since.
+the same gold file again cannot undo a correction saved since. Nor can another gold file: a record
+from a file for an article whose latest record is a correction saved in `pipeline serve` is not
+added unless asked (`keep_corrections=False`), and `differing_corrections` names those articles.
 """
 
 from __future__ import annotations
@@ -24,14 +26,18 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.batch.corrections import DATE_ROLES, TEXT_DIGEST, text_digest
 from pipeline.learning.gold import GoldError, json_records
 from pipeline.records import Article
+from pipeline.stages.rules import learned_dir
 
 RECORDS_NAME = "records.jsonl"
 TEXTS_NAME = "texts.jsonl"
-# Keys the store adds to a gold record; gold readers (score.py) ignore them.
+# Keys the store adds to a gold record; gold readers (score.py) ignore them. The text digest tells a
+# correction made on an article's older text (see pipeline/batch/corrections.py).
 SAVED_AT, SAVED_FROM = "saved_at", "saved_from"
-_STORE_KEYS = (SAVED_AT, SAVED_FROM)
+_STORE_KEYS = (SAVED_AT, SAVED_FROM, TEXT_DIGEST)
+SERVE = "pipeline serve"  # saved_from of a correction saved in the review server
 CAUSES = ("unauthorized_access", "ransomware", "malware", "misdelivery", "misposting", "loss", "theft", "insider",
           "misconfiguration", "other", "unknown")
 LIST_FIELDS = ("victim", "cause", "affected_total", "organizations", "organizations_optional", "dates",
@@ -60,10 +66,28 @@ def check_record(record: object) -> dict:
     for total in record.get("affected_total", []):
         if isinstance(total, bool) or not isinstance(total, int) or total < 0:
             raise GoldError(f"{record['id']}: affected_total holds whole numbers")
+    roles = record.get("date_roles", {})
+    if not isinstance(roles, dict) or not all(isinstance(k, str) and v in DATE_ROLES for k, v in roles.items()):
+        raise GoldError(f"{record['id']}: date_roles maps dates to one of {', '.join(DATE_ROLES)}")
     unknown = [c for c in record.get("cause", []) if c not in CAUSES]
     if unknown:
         raise GoldError(f"{record['id']}: unknown cause code(s) {unknown}")
     return record
+
+
+RETRAINED_NAME = "last_retrain.txt"  # in the learned folder: when `pipeline retrain` last wrote it
+
+
+def last_retrain() -> str:
+    """When `pipeline retrain` last wrote what it learned (ISO time, UTC), "" if never."""
+    path = learned_dir() / RETRAINED_NAME
+    return path.read_text(encoding="utf-8").strip() if path.exists() else ""
+
+
+def mark_retrained() -> None:
+    path = learned_dir() / RETRAINED_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(datetime.now(UTC).isoformat(timespec="microseconds") + "\n", encoding="utf-8")
 
 
 def gold_part(record: dict) -> dict:
@@ -94,6 +118,21 @@ class GoldStore:
     def latest(self) -> dict[str, dict]:
         """Article id -> its latest gold record (SPEC format, without the store's keys)."""
         return {record["id"]: gold_part(record) for record in self.history()}
+
+    def saved(self) -> dict[str, dict]:
+        """Article id -> its latest record as stored (with when, where from, and the text digest)."""
+        return {record["id"]: record for record in self.history()}
+
+    def differing_corrections(self, records: Iterable[dict]) -> list[str]:
+        """The articles among `records` whose latest stored record is a correction saved in `pipeline
+        serve` that says something else: adding the records would replace those corrections."""
+        saved = self.saved()
+        return sorted(r["id"] for r in records if r["id"] in saved and saved[r["id"]].get(SAVED_FROM) == SERVE
+                      and gold_part(saved[r["id"]]) != gold_part(r))
+
+    def pending(self, since: str) -> int:
+        """How many articles were corrected (saved in `pipeline serve`) after `since` (ISO time, "" for ever)."""
+        return len({r["id"] for r in self.history() if r.get(SAVED_FROM) == SERVE and r.get(SAVED_AT, "") > since})
 
     def records(self) -> list[dict]:
         """The gold: the latest record of every article, in the order they were first saved."""
@@ -134,23 +173,37 @@ class GoldStore:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def add(self, records: Iterable[dict], saved_from: str, texts: Iterable[Article] = ()) -> list[dict]:
-        """Append these records (checked first: all or none) and the texts of their articles;
-        return those appended (a record equal to one stored for its article is not appended)."""
+    def add(self, records: Iterable[dict], saved_from: str, texts: Iterable[Article] = (),
+            keep_corrections: bool = False, replace_corrections: bool = False) -> list[dict]:
+        """Append these records (checked first: all or none) and the texts of their articles; return
+        those appended. Not appended: a record equal to its article's latest; from a gold file, one
+        equal to any stored record of its article (unless replace_corrections: the file wins); with
+        keep_corrections, one for an article whose latest record is a `pipeline serve` correction."""
         checked = [gold_part(check_record(r)) for r in records]
+        texts = list(texts)
         with self._locked():
             stored: dict[str, list[dict]] = {}
+            latest_from: dict[str, str] = {}
             for record in self.history():
                 stored.setdefault(record["id"], []).append(gold_part(record))
+                latest_from[record["id"]] = record.get(SAVED_FROM, "")
+            kept = {a.article_id: a for a in self.texts().values()}
+            digests = {aid: text_digest(a.text) for aid, a in {**kept, **{a.article_id: a for a in texts}}.items()}
             now = datetime.now(UTC).isoformat(timespec="microseconds")
             new = []
             for record in checked:
-                if record in stored.get(record["id"], []):
+                history = stored.get(record["id"], [])
+                if history and record == history[-1]:
+                    continue
+                if saved_from != SERVE and not replace_corrections and record in history:
+                    continue
+                if keep_corrections and latest_from.get(record["id"]) == SERVE:
                     continue
                 stored.setdefault(record["id"], []).append(record)
-                new.append({**record, SAVED_AT: now, SAVED_FROM: saved_from})
+                latest_from[record["id"]] = saved_from
+                new.append({**record, SAVED_AT: now, SAVED_FROM: saved_from,
+                            **({TEXT_DIGEST: digests[record["id"]]} if record["id"] in digests else {})})
             self._append(self.records_path, new)
-            kept = {a.article_id: a for a in self.texts().values()}
             fresh = [a for a in texts if kept.get(a.article_id) != a]
             self._append(self.texts_path, [_text_line(a) for a in {a.article_id: a for a in fresh}.values()])
         return new

@@ -1,14 +1,19 @@
-"""`pipeline retrain`: learn from gold records, measured by k-fold cross-validation.
+"""`pipeline retrain`: learn from the gold the project ships and the user's corrections, one part at a time.
 
-1. The stock pipeline (hand-written rules, stock ja_ginza, nothing learned) extracts every gold
-   article once.
-2. For each of k folds, the rules (learning.py) and the NER (ner_training.py) are learned from
-   the other folds and the fold is extracted with them. Pooled over the folds, the held-out
-   scores are compared with the stock pipeline's on the same articles, per field.
-3. When the cross-validated score does not drop (or with --force), everything is learned again
-   from all the gold and written: the learned rule files, and the fine-tuned model if it raised
-   the held-out score over the learned rules alone (a model that changes nothing measurable
-   is not worth the risk on articles unlike the gold).
+The training set is the stock gold (stock.py: our probe articles with their text, and text-free
+examples of the corpus the stock weights were fitted on) plus the user's gold store, whose record of
+an article wins. So one correction is enough to retrain, and a small store adds to the stock fit.
+
+1. The stock pipeline (hand-written rules, stock weights, stock ja_ginza) extracts every gold
+   article that has a text.
+2. Folds keep cases together. For each fold, the rules are learned from the other folds, and each
+   learned part (parts.RULE_PARTS: gazetteer, not-organisations, suffixes, ...) alone extracts the
+   held-out fold. A part is kept when, pooled over the folds, it does not lower the held-out score.
+3. With the kept parts, the fitted parts (parts.FITTED_PARTS: the decision models, ...) are fitted
+   on the other folds plus the stock examples and decide the held-out fold; kept on the same terms.
+4. The NER is fine-tuned (with --epochs) and kept only if it raises the held-out score further.
+Everything kept is learned again from all the gold and written to the learned folder; what is not
+kept is removed from it, so the pipeline uses the stock one.
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ import yaml
 
 from pipeline.learning import decisions
 from pipeline.learning.evaluate import Report, evaluate_extractions
-from pipeline.learning.folds import fold_split
+from pipeline.learning.folds import fold_split, groups_of
+from pipeline.learning.gold_store import mark_retrained
+from pipeline.learning.parts import FITTED_PARTS, RULE_PARTS, merged
 from pipeline.learning.rule_learning import Learned, learn
+from pipeline.learning.stock import stock_examples, stock_gold
 from pipeline.records import Article, Extraction
 from pipeline.stages import ner, rules
 from pipeline.stages.extraction import extract_article
@@ -34,12 +42,44 @@ HEADER = ("# Learned by `pipeline retrain` from gold records: do not edit by han
 
 
 @dataclass
+class PartVerdict:
+    name: str
+    says: str
+    learned: int  # entries learned from all the gold (1 for a fitted model)
+    before: Report  # held-out, without it
+    after: Report  # held-out, with it alone added
+
+    forced: bool = False  # --force: kept whatever the folds say
+    with_others: bool = True  # False: harmless alone, it lowered the held-out score with the parts kept before it
+
+    @property
+    def kept(self) -> bool:
+        return self.learned > 0 and self.with_others and (
+            self.forced or self.after.score >= self.before.score - 1e-9)
+
+    def changes(self) -> str:
+        moved = []
+        for name, tally in self.before.fields.items():
+            delta = self.after.fields[name].f1 - tally.f1
+            if abs(delta) >= 0.0005:
+                moved.append(f"{name} {delta:+.3f}")
+        for name in self.before.accuracy:
+            delta = self.after.accuracy_of(name) - self.before.accuracy_of(name)
+            if abs(delta) >= 0.0005:
+                moved.append(f"{name} {delta:+.3f}")
+        return ", ".join(moved) or "no held-out article changed"
+
+
+@dataclass
 class RetrainReport:
     before: Report  # the stock pipeline
-    rules_only: Report  # learned rules, stock NER
-    after: Report  # learned rules and, when trained, the fine-tuned NER
+    rules_only: Report  # the kept rule parts, stock NER and weights
+    after: Report  # and the kept fitted parts, and the fine-tuned NER when kept
     folds: int
     learned: Learned
+    verdicts: list[PartVerdict] = field(default_factory=list)
+    stock_examples: int = 0
+    store_articles: int = 0
     model_helps: bool = False
     written: bool = False
     model: Path | None = None
@@ -48,36 +88,37 @@ class RetrainReport:
     @property
     def chosen(self) -> Report:
         """The held-out scores of what would be written."""
-        return self.after if self.model_helps else self.rules_only
+        return self.after
 
     def format(self) -> str:
-        lines = [f"{self.folds}-fold cross-validation over {self.before.articles} gold articles "
-                 "(held-out folds pooled)", ""]
-        lines.append(f"{'field':16} {'stock':>8} {'+rules':>8} {'+NER':>8}   tp/fp/fn: stock -> retrained")
+        lines = [f"Learned from {self.before.articles} gold articles with their text ({self.store_articles} from "
+                 f"your gold store) and {self.stock_examples} shipped examples without text (for the decisions).",
+                 f"Each article was judged by a pipeline that never saw it ({self.folds} folds, cases kept together).",
+                 ""]
+        lines.append(f"{'':16} {'before':>8} {'after':>8}")
         for name, tally in self.before.fields.items():
-            rules_only, after = self.rules_only.fields[name], self.after.fields[name]
-            lines.append(f"{name:16} {tally.f1:8.3f} {rules_only.f1:8.3f} {after.f1:8.3f}   "
-                         f"{tally.tp}/{tally.fp}/{tally.fn} -> {after.tp}/{after.fp}/{after.fn}")
+            lines.append(f"{name:16} {tally.f1:8.3f} {self.after.fields[name].f1:8.3f}   (F1: found and right)")
         for name in self.before.accuracy:
-            lines.append(f"{name:16} {self.before.accuracy_of(name):8.3f} {self.rules_only.accuracy_of(name):8.3f} "
-                         f"{self.after.accuracy_of(name):8.3f}")
-        lines.append(f"{'score':16} {self.before.score:8.3f} {self.rules_only.score:8.3f} {self.after.score:8.3f}")
-        trained = "" if self.after is not self.rules_only else " (not trained)"
-        lines.append("stock: hand-written rules, stock ja_ginza; +rules: with the rules learned from the other "
-                     f"folds; +NER: and the NER fine-tuned on them{trained}")
+            lines.append(f"{name:16} {self.before.accuracy_of(name):8.3f} {self.after.accuracy_of(name):8.3f}   "
+                         "(share of articles right)")
+        lines.append(f"{'overall':16} {self.before.score:8.3f} {self.after.score:8.3f}")
         lines.append("")
-        counts = self.learned.count()
-        lines.append("learned from all the gold: " + (", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing"))
-        weak = [p for p in self.learned.precisions if p.fp]
-        if weak:
-            lines.append("rules with false positives on the gold (precision, tp/fp):")
-            lines += [f"  {p.rule:40} {p.precision:.2f}  {p.tp}/{p.fp}"
-                      + ("  -> switched off" if p.rule in self.learned.disabled else "") for p in weak]
-        if self.after is not self.rules_only and not self.model_helps:
-            lines.append("the fine-tuned NER did not raise the held-out score: the stock model is kept")
+        lines.append("What was learned, part by part (kept only if the articles it never saw did not get worse):")
+        for verdict in self.verdicts:
+            if not verdict.learned:
+                lines.append(f"  {verdict.name:18} nothing to learn ({verdict.says})")
+                continue
+            lines.append(f"  {verdict.name:18} {'KEPT   ' if verdict.kept else 'dropped'} {verdict.learned:4} learned: "
+                         f"{verdict.changes()}  ({verdict.says})"
+                         + ("" if verdict.with_others else "; dropped: worse together with the parts kept before it"))
+        if self.model is not None or self.model_helps:
+            lines.append("  fine-tuned NER     " + ("KEPT" if self.model_helps else "dropped"))
         if self.written:
+            lines.append("")
             lines.append("written: " + (", ".join(str(p) for p in self.files + ([self.model] if self.model else []))
-                                        or "nothing learned, so no learned files"))
+                                        or "nothing kept, so the stock pipeline stays"))
+            lines.append("Next: `pipeline run` re-extracts your articles with it and lists the rows whose victim, "
+                         "cause or total changed; your corrections stay applied to their own articles.")
         return "\n".join(lines)
 
 
@@ -136,41 +177,120 @@ def write_learned(learned: Learned, learned_dir: Path, sources: list[str]) -> li
 
 def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: int = DEFAULT_FOLDS, seed: int = 0,
             epochs: int = 8, use_ner: bool = True, force: bool = False, models_dir: Path | None = None,
-            sources: list[str] | None = None, progress: Callable[[str], None] = lambda message: None
-            ) -> RetrainReport:
+            sources: list[str] | None = None, progress: Callable[[str], None] = lambda message: None,
+            with_stock: bool = True) -> RetrainReport:
+    """Learn from `gold_records` (the user's store; their texts in `articles`) and, with_stock, the
+    shipped stock gold; judge every part on held-out folds; write what is kept (see the module doc)."""
     models_dir = models_dir or rules.models_dir()
-    train_ner = use_ner and epochs > 0
+    store_ids = {g["id"] for g in gold_records}
+    articles = dict(articles)
+    if with_stock:
+        probe_gold, probe_articles = stock_gold()
+        gold_records = list(gold_records) + [g for g in probe_gold if g["id"] not in store_ids]
+        articles.update({k: v for k, v in probe_articles.items() if k not in articles})
     by_id = {g["id"]: g for g in gold_records}
-    with _Pipeline() as pipeline, tempfile.TemporaryDirectory(prefix="retrain-") as scratch:
+    split = fold_split(list(by_id), folds, seed, groups=groups_of(gold_records))
+    with _Pipeline() as pipeline:
         pipeline.stock()
-        progress("extracting the gold articles with the stock pipeline")
-        stock = extract_articles([articles[i] for i in by_id], use_ner)
-        before = evaluate_extractions(gold_records, stock)
-        held_rules: dict[str, Extraction] = {}
-        held_full: dict[str, Extraction] = {}
-        split = fold_split(list(by_id), folds, seed)
+        progress(f"extracting the {len(by_id)} gold articles with the stock pipeline")
+        stock_rows = extract_articles([articles[i] for i in by_id], use_ner)
+        before = evaluate_extractions(gold_records, stock_rows)
+        per_part: dict[str, dict[str, Extraction]] = {part.name: {} for part in RULE_PARTS}
+        fold_learned = []
         for number, fold in enumerate(split, start=1):
             train = [by_id[i] for i in sorted(by_id) if i not in fold]
-            progress(f"fold {number}/{len(split)}: learning from {len(train)} articles, scoring {len(fold)}")
+            progress(f"fold {number}/{len(split)}: learning from {len(train)} articles, judging each part on "
+                     f"{len(fold)}")
             pipeline.stock()
-            learned = learn(train, articles, stock)
-            model = learn_model(train, articles, seed, epochs, Path(scratch)) if train_ner else None
-            held = [articles[i] for i in fold]
-            pipeline.learned(learned.files, None)
-            held_rules.update(extract_articles(held, use_ner))
-            if model:
-                pipeline.learned(learned.files, str(model))
-                held_full.update(extract_articles(held, use_ner))
-        rules_only = evaluate_extractions(gold_records, held_rules)
-        after = evaluate_extractions(gold_records, {**held_rules, **held_full}) if held_full else rules_only
+            learned = learn(train, articles, stock_rows)
+            fold_learned.append(learned)
+            for part in RULE_PARTS:
+                files = part.select(learned)
+                if files:
+                    pipeline.learned(files, None)
+                    per_part[part.name].update(extract_articles([articles[i] for i in fold], use_ner))
+                else:
+                    per_part[part.name].update({i: stock_rows[i] for i in fold})
         pipeline.stock()
-        final = learn(gold_records, articles, stock)
-    report = RetrainReport(before, rules_only, after, len(split), final,
-                           model_helps=bool(held_full) and after.score > rules_only.score)
+        final = learn(gold_records, articles, stock_rows)
+        verdicts = [PartVerdict(part.name, part.says, _entries(part.select(final)), before,
+                                evaluate_extractions(gold_records, per_part[part.name]), force) for part in RULE_PARTS]
+        # Parts that each do no harm may still do harm together: they join one at a time, the most
+        # helpful first, each kept only if the held-out score with it and those before does not drop.
+        candidates = sorted((v for v in verdicts if v.kept), key=lambda v: -(v.after.score - v.before.score))
+        kept_names: list[str] = []
+        held_rules = dict(stock_rows)
+        current = before
+        for verdict in candidates:
+            part_names = {*kept_names, verdict.name}
+            if verdict.after.score == verdict.before.score and not verdict.forced:
+                kept_names.append(verdict.name)  # it changed no held-out article: nothing to judge together
+                continue
+            progress(f"judging {verdict.name} together with the parts kept so far")
+            trial: dict[str, Extraction] = {}
+            for fold, learned in zip(split, fold_learned, strict=True):
+                pipeline.learned(merged([p.select(learned) for p in RULE_PARTS if p.name in part_names]), None)
+                trial.update(extract_articles([articles[i] for i in fold], use_ner))
+            together = evaluate_extractions(gold_records, trial)
+            if together.score >= current.score - 1e-9 or force:
+                kept_names.append(verdict.name)
+                held_rules, current = trial, together
+            else:
+                verdict.with_others = False
+        kept_parts = [part for part in RULE_PARTS if part.name in kept_names]
+        rules_only = evaluate_extractions(gold_records, held_rules)
+        kept_files = merged([part.select(final) for part in kept_parts])
+        # The fitted parts are judged on what the kept rules propose (learned from all the gold: the
+        # models are compared with and without the gold on the same candidates). The stock fit is held
+        # out as well, so that "before" is the shipped pipeline on articles it never saw: the shipped
+        # weights were fitted on the shipped probes themselves.
+        fitted_kept, after_rows, before_rows = [], dict(held_rules), dict(stock_rows)
+        for part in FITTED_PARTS:
+            progress(f"judging {part.name}: fitted on the other folds and the stock examples")
+            part_stock = [e for e in part.stock() if e.article_id not in by_id]
+            pipeline.stock()
+            stock_candidates = {e.gold["id"]: e for e in part.collect(gold_records, articles, use_ner)}
+            pipeline.learned(kept_files, None)
+            examples = part.collect(gold_records, articles, use_ner)
+            by_example = {e.gold["id"]: e for e in examples}
+            held: dict[str, Extraction] = {}
+            held_stock: dict[str, Extraction] = {}
+            stock_before: dict[str, Extraction] = {}
+            for fold in split:
+                train = [by_example[i] for i in sorted(by_example) if i not in fold]
+                groups = {decisions.group_key(by_id[i]) for i in fold}
+                other_stock = [e for e in part_stock if e.group not in groups]
+                held.update(part.held_out(part.fit(train, other_stock), [by_example[i] for i in fold]))
+                if other_stock:
+                    stock_fit = part.fit([], other_stock)
+                    held_stock.update(part.held_out(stock_fit, [by_example[i] for i in fold]))
+                    stock_before.update(part.held_out(stock_fit, [stock_candidates[i] for i in fold]))
+            # Without a stock set, the pipeline as it stands is the one to beat.
+            base = held_stock or {i: e.extraction for i, e in by_example.items()}
+            before_rows = {i: part.merge(row, (stock_before or {i: stock_candidates[i].extraction for i in by_id})[i])
+                           for i, row in before_rows.items()}
+            without = {i: part.merge(row, base[i]) for i, row in after_rows.items()}
+            with_it = {i: part.merge(row, held[i]) for i, row in after_rows.items()}
+            verdict = PartVerdict(part.name, part.says, 1, evaluate_extractions(gold_records, without),
+                                  evaluate_extractions(gold_records, with_it), force)
+            verdicts.append(verdict)
+            after_rows = with_it if verdict.kept else without
+            if verdict.kept:
+                fitted_kept.append((part, examples, part_stock))
+        after = evaluate_extractions(gold_records, after_rows)
+        before = evaluate_extractions(gold_records, before_rows)
+    report = RetrainReport(before, rules_only, after, len(split), final, verdicts,
+                           stock_examples=len([e for e in stock_examples() if e.article_id not in by_id]),
+                           store_articles=len(store_ids))
+    train_ner = use_ner and epochs > 0
+    if train_ner:
+        report.model_helps = _judge_model(report, gold_records, articles, split, fold_learned, kept_parts, seed,
+                                          epochs, use_ner, progress)
     if report.chosen.score < before.score and not force:
         return report
-    progress("learning from all the gold and writing the result")
-    report.files = write_learned(final, rules.learned_dir(), sources or [])
+    progress("learning the kept parts from all the gold and writing them")
+    kept = Learned(files=kept_files, precisions=final.precisions)
+    report.files = write_learned(kept, rules.learned_dir(), sources or [])
     if train_ner and (report.model_helps or force):
         with _Pipeline() as pipeline:
             pipeline.stock()
@@ -179,9 +299,37 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
             report.model.touch()  # the newest model is the one the pipeline uses
             (report.model / "meta.json").touch()
     rules.use_learned(None)
-    # The decision models are fitted last, on what the pipeline now proposes with everything learned.
-    progress("fitting the decision models")
-    weights = decisions.refit(gold_records, articles, use_ner, sources or [])
-    report.files += [weights] if weights else []
+    kept_names = {part.name for part, _, _ in fitted_kept}
+    for part in FITTED_PARTS:
+        if part.name not in kept_names:
+            part.remove()
+    for part, examples, part_stock in fitted_kept:
+        progress(f"fitting {part.name} on all the gold and the stock examples")
+        report.files.append(part.write(part.fit(examples, part_stock)))
+    mark_retrained()
     report.written = True
     return report
+
+
+def _entries(files: dict[str, dict[str, list[dict]]]) -> int:
+    return sum(len(entries) for sections in files.values() for entries in sections.values())
+
+
+def _judge_model(report: RetrainReport, gold_records: list[dict], articles: dict[str, Article],
+                 split: list[list[str]], fold_learned: list[Learned], kept_parts: list, seed: int, epochs: int,
+                 use_ner: bool, progress: Callable[[str], None]) -> bool:
+    """Fine-tune the NER on the other folds, extract the held-out fold with it and the kept rules:
+    does it raise the held-out score over the rules alone?"""
+    held: dict[str, Extraction] = {}
+    with _Pipeline() as pipeline, tempfile.TemporaryDirectory(prefix="retrain-") as scratch:
+        for number, (fold, learned) in enumerate(zip(split, fold_learned, strict=True), start=1):
+            progress(f"fold {number}/{len(split)}: fine-tuning the NER")
+            train = [g for g in gold_records if g["id"] not in fold]
+            pipeline.stock()
+            model = learn_model(train, articles, seed, epochs, Path(scratch))
+            if model is None:
+                return False
+            pipeline.learned(merged([part.select(learned) for part in kept_parts]), str(model))
+            held.update(extract_articles([articles[i] for i in fold], use_ner))
+    with_model = evaluate_extractions(gold_records, held)
+    return with_model.score > report.rules_only.score

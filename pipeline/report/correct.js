@@ -43,7 +43,8 @@
   function copy(record) {
     const blank = {id: article.article_id, reference_date: article.reference_date || "", is_incident: true, victim: [],
                    cause: [], affected_total: [], organizations: [], organizations_optional: [], dates: [],
-                   dates_optional: [], counts: [], counts_optional: [], categories: {}, categories_optional: []};
+                   dates_optional: [], counts: [], counts_optional: [], categories: {}, categories_optional: [],
+                   date_roles: {}};
     return {...blank, ...JSON.parse(JSON.stringify(record || {}))};
   }
 
@@ -66,6 +67,10 @@
     head.appendChild(el("span", {class: "hint", id: "c-origin"},
       article.gold_saved_at ? `(your correction of ${article.gold_saved_at})` : "(draft from the extraction)"));
     panel.appendChild(head);
+    if (article.incident && article.incident.correction_stale) {
+      panel.appendChild(el("p", {id: "c-stale", class: "bad"},
+        "The article's text has changed since this correction was saved: check the values against the text and save again."));
+    }
 
     const fields = el("div", {class: "c-fields"});
     const incident = el("input", {type: "checkbox", id: "c-is-incident"});
@@ -132,8 +137,8 @@
       if (sameNames(removed, gold.victim)) gold.victim = [];
     }));
 
-    panel.appendChild(el("h4", {}, "dates"));
-    panel.appendChild(list("c-dates", gold.dates, d => d, i => gold.dates.splice(i, 1)));
+    panel.appendChild(el("h4", {}, "dates (and what each one is)"));
+    panel.appendChild(dateList());
     const dateInput = el("input", {type: "text", id: "c-date-input", placeholder: "YYYY-MM-DD, YYYY-MM, YYYY or FY2024",
                                    pattern: "\\d{4}(-\\d{2}(-\\d{2})?)?|FY\\d{4}"});
     panel.appendChild(dateInput);
@@ -184,6 +189,34 @@
     panel.appendChild(actions);
   }
 
+  // Each date with its role: when it was announced, when it happened, when it was found out.
+  function dateList() {
+    const ul = el("ul", {id: "c-dates", class: "c-list"});
+    gold.date_roles = gold.date_roles || {};
+    gold.dates.forEach((value, i) => {
+      const li = el("li", {"data-date": value}, value + " ");
+      const role = el("select", {class: "c-date-role", "aria-label": `role of ${value}`});
+      for (const [code, label] of [["", "—"], ["announced", "announced"], ["occurred", "occurred"],
+                                   ["detected", "detected"], ["other", "other"]]) {
+        role.appendChild(el("option", {value: code}, label));
+      }
+      role.value = gold.date_roles[value] || "";
+      role.addEventListener("change", () => {
+        if (role.value) gold.date_roles[value] = role.value;
+        else delete gold.date_roles[value];
+      });
+      li.appendChild(role);
+      li.appendChild(button("remove", {class: "remove", "aria-label": `remove ${value}`}, () => {
+        gold.dates.splice(i, 1);
+        delete gold.date_roles[value];
+        render();
+      }));
+      ul.appendChild(li);
+    });
+    if (!gold.dates.length) ul.appendChild(el("li", {class: "hint"}, "none"));
+    return ul;
+  }
+
   function addUnique(items, value) {
     if (!items.some(item => JSON.stringify(item) === JSON.stringify(value))) items.push(value);
     render();
@@ -203,16 +236,26 @@
   async function save() {
     const record = JSON.parse(JSON.stringify(gold));
     if (!record.is_incident) { record.victim = []; record.cause = []; record.affected_total = []; }
+    for (const value of Object.keys(record.date_roles || {})) {
+      if (!record.dates.includes(value)) delete record.date_roles[value];
+    }
     try {
       const reply = await post("api/gold", {index, record});
       article.gold = record;
       article.gold_saved_at = reply.saved_at;
       const item = (window.reviewIncidents || []).find(i => i.index === index);
-      if (item) { item.corrected = true; window.reviewRefresh(); }
+      if (item) {
+        Object.assign(item, reply.incident || {}, {corrected: true});
+        window.reviewRefresh();
+      }
       render();
-      status(`saved at ${reply.saved_at} to ${reply.gold_store}`);
+      const waiting = reply.pending === 1 ? "1 corrected article waits" : `${reply.pending} corrected articles wait`;
+      status(`Saved at ${reply.saved_at}. The tables show it now (incidents.csv, cases.csv) and after every ` +
+             `\`pipeline run\`. ${waiting} for \`pipeline retrain\`, which teaches the corrections to the next articles.`);
     } catch (error) {
-      status(`not saved: ${error.message || error}`, true);
+      // The edit stays in the panel: nothing is lost, the analyst saves again.
+      const reason = error instanceof TypeError ? "the server did not answer" : (error.message || String(error));
+      status(`NOT saved: ${reason}. Your edit is kept here; press Save again.`, true);
     }
   }
 

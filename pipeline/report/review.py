@@ -19,10 +19,12 @@ import os
 import shutil
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
+from pipeline.batch.corrections import export_tables
 from pipeline.batch.store import Store
 from pipeline.batch.writing import honour_umask
 from pipeline.report.labels import code_labels, with_label
@@ -84,9 +86,10 @@ def chart_svg(months: dict[str, Counter]) -> str:
     return "".join(parts) + f'<div class="legend">{legend}</div>'
 
 
-def review_data(store: Store) -> tuple[dict, list[dict]]:
-    """(overview data for index.html, one detail record per article) from the store."""
-    tables = store.tables()
+def review_data(store: Store, saved: Mapping[str, dict] | None = None) -> tuple[dict, list[dict]]:
+    """(overview data for index.html, one detail record per article) from the store, with the saved
+    corrections (article id -> latest gold-store record) laid over its rows."""
+    tables = {name: list(rows) for name, rows in export_tables(store, saved or {}).items()}
     articles = tables["articles.csv"]
     incidents = {row.article_id: row for row in tables["incidents.csv"]}
     spans: dict[str, list[dict]] = defaultdict(list)
@@ -152,9 +155,9 @@ def article_script(index: int, detail: dict) -> str:
     return f"window.reviewArticleLoaded({index},{script_json(detail)});\n"
 
 
-def write_review(out_dir: Path, store: Store) -> Path:
+def write_review(out_dir: Path, store: Store, saved: Mapping[str, dict] | None = None) -> Path:
     """Write OUT/review/ (replacing an older one whole) and return the path of index.html."""
-    overview, details = review_data(store)
+    overview, details = review_data(store, saved)
     page = review_page(overview)
     staging = Path(tempfile.mkdtemp(prefix=".review-", dir=out_dir))
     try:

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import re
 import secrets
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,9 +28,11 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from pipeline.batch.store import Store, stored_articles
+from pipeline.batch.corrections import Correction, correct_incident, export_tables
+from pipeline.batch.store import RunLock, Store, StoreError, stored_articles
+from pipeline.batch.writing import write_tables
 from pipeline.learning.gold import GoldError, draft_records
-from pipeline.learning.gold_store import CAUSES, SAVED_AT, GoldStore, gold_part
+from pipeline.learning.gold_store import CAUSES, SAVED_AT, SERVE, GoldStore, gold_part, last_retrain
 from pipeline.records import Article
 from pipeline.report.review import article_script, review_data, review_page, script_json
 from pipeline.stages.analysis import analyse
@@ -43,6 +48,12 @@ SERVER_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 
               "img-src data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'")
 STATIC = {"/correct.js": "application/javascript", "/correct.css": "text/css"}
 MAX_BODY = 1_000_000
+# A team saving at once: connections wait in the listen queue (the standard library's is 5, and
+# the kernel resets what overflows it) for one of a bounded number of workers.
+REQUEST_QUEUE = 256
+WORKERS = 32
+IDLE_SECONDS = 15  # a kept-alive connection with nothing to say gives its worker back after this
+log = logging.getLogger(__name__)
 _ARTICLE = re.compile(r"^/articles/(\d+)\.js$")
 
 
@@ -56,26 +67,85 @@ class ReviewState:
     details: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __post_init__(self) -> None:
+        self.exporter = Exporter(self.export)
+
     def refresh(self) -> None:
+        latest = self.gold.saved()
         with Store.open(self.out_dir) as store:
-            overview, details = review_data(store)
+            overview, details = review_data(store, latest)
             drafts = {record["id"]: record for record in draft_records(store)}
-        saved = self.gold.history()
-        latest = {record["id"]: record for record in saved}
         for item, detail in zip(overview["incidents"], details, strict=True):
             record = latest.get(detail["article_id"])
             item["corrected"] = record is not None
-            detail["gold"] = gold_part(record) if record else drafts.get(detail["article_id"])
+            draft = drafts.get(detail["article_id"])
+            if draft is not None:  # the roles the extraction gave, for the panel to correct
+                draft["date_roles"] = {span["value"]: span["role"] for span in detail["spans"]
+                                       if span["table"] == "date" and span["role"] != "other"}
+            detail["gold"] = gold_part(record) if record else draft
             detail["gold_saved_at"] = record[SAVED_AT] if record else ""
         overview["sort_key"], overview["sort_dir"] = "confidence", 1  # the least sure first
         codes = {code for code, _ in category_rules().terms.values()} - {"", "other"}  # "": terms read to be ignored
-        overview["corrections"] = {"causes": list(CAUSES), "categories": sorted(codes)}
+        overview["corrections"] = {"causes": list(CAUSES), "categories": sorted(codes), "pending": self.pending()}
         with self.lock:
             self.overview, self.details = overview, details
 
+    def pending(self) -> int:
+        """Corrections saved since the last retrain: what the next `pipeline retrain` will learn from."""
+        return self.gold.pending(last_retrain())
+
+    def export(self) -> None:
+        """Write the CSV tables again with every saved correction laid over, unless a `pipeline run`
+        holds the folder (it writes them when it ends, with the corrections saved by then)."""
+        try:
+            with RunLock(self.out_dir), Store.open(self.out_dir) as store:
+                write_tables(self.out_dir, export_tables(store, self.gold.saved()))
+        except StoreError as exc:
+            log.info("tables not rewritten now: %s", exc)
+
+    def corrected_incident(self, article_id: str, record: dict) -> dict | None:
+        with Store.open(self.out_dir) as store:
+            _, incident, _, counts, _ = store.article_rows(article_id)
+        return asdict(correct_incident(incident, Correction(record), counts)) if incident else None
     def detail(self, index: int) -> dict | None:
         with self.lock:
             return self.details[index] if 0 <= index < len(self.details) else None
+
+
+class Exporter:
+    """Runs `export` in the background after saves; saves arriving meanwhile make one more export,
+    not one each."""
+
+    def __init__(self, export: Callable[[], None]):
+        self._export = export
+        self._changed = threading.Condition()
+        self._wanted = self._running = False
+
+    def request(self) -> None:
+        with self._changed:
+            self._wanted = True
+            if self._running:
+                return
+            self._running = True
+        threading.Thread(target=self._loop, daemon=True, name="export").start()
+
+    def _loop(self) -> None:
+        while True:
+            with self._changed:
+                if not self._wanted:
+                    self._running = False
+                    self._changed.notify_all()
+                    return
+                self._wanted = False
+            try:
+                self._export()
+            except Exception:  # the save is kept; the next save or `pipeline run` writes the tables
+                log.exception("writing the tables after a save failed")
+
+    def wait(self, timeout: float = 60) -> bool:
+        """Until no export is running or wanted (True), or the timeout (False)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._running, timeout)
 
 
 def parse_selection(detail: dict, kind: str, start: int, end: int) -> list:
@@ -104,6 +174,7 @@ def parse_selection(detail: dict, kind: str, start: int, end: int) -> list:
 class ReviewHandler(BaseHTTPRequestHandler):
     server: ReviewServer
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_SECONDS
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         if self.server.verbose:
@@ -210,13 +281,17 @@ class ReviewHandler(BaseHTTPRequestHandler):
         with Store.open(self.server.state.out_dir) as extracted:
             texts = list(stored_articles(extracted, {detail["article_id"]}).values())
         try:
-            store.add([record], "pipeline serve", texts)
+            store.add([record], SERVE, texts)
         except GoldError as exc:
             self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
             return
         latest = store.history(record["id"])[-1]
         detail["gold"], detail["gold_saved_at"] = gold_part(latest), latest[SAVED_AT]
-        self._json(HTTPStatus.OK, {"saved_at": latest[SAVED_AT], "gold_store": str(store.records_path)})
+        state = self.server.state
+        state.exporter.request()
+        self._json(HTTPStatus.OK, {"saved_at": latest[SAVED_AT], "gold_store": str(store.records_path),
+                                   "incident": state.corrected_incident(record["id"], gold_part(latest)),
+                                   "pending": state.pending()})
 
     def _parse(self, body: dict) -> None:
         detail = self._article(body.get("index"))
@@ -233,15 +308,27 @@ class ReviewHandler(BaseHTTPRequestHandler):
 
 
 class ReviewServer(ThreadingHTTPServer):
+    """Connections queue in a listen backlog of REQUEST_QUEUE and are served by WORKERS threads (not
+    a thread each: a burst cannot start hundreds)."""
+
     daemon_threads = True
+    request_queue_size = REQUEST_QUEUE
 
     def __init__(self, out_dir: Path, gold: GoldStore, host: str = "127.0.0.1", port: int = 8765,
-                 token: str | None = None, verbose: bool = False):
+                 token: str | None = None, verbose: bool = False, workers: int = WORKERS):
         self.state = ReviewState(out_dir, gold)
         self.state.refresh()
         self.token = token or secrets.token_urlsafe(24)
         self.verbose = verbose
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="serve")
         super().__init__((host, port), ReviewHandler)
+
+    def process_request(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's hook
+        self.pool.submit(self.process_request_thread, request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
     @property
     def url(self) -> str:

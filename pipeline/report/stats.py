@@ -4,11 +4,13 @@ many articles report it) by cause and year, top victims, affected totals per uni
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from pipeline.api import tables_to_frames
+from pipeline.batch.corrections import export_tables
 from pipeline.batch.store import Store
 from pipeline.report.labels import with_label
 
@@ -71,8 +73,9 @@ def _per_unit(totals: pd.DataFrame) -> str:
     return "; ".join(f"{int(total):,} {unit}" for unit, total in sums.items())
 
 
-def summarize(store: Store, top: int = 10) -> Summary:
-    frames = tables_to_frames(store.tables())
+def summarize(store: Store, top: int = 10, saved: Mapping[str, dict] | None = None) -> Summary:
+    """The summary of the store's tables, with the saved corrections (article id -> record) laid over."""
+    frames = tables_to_frames(export_tables(store, saved or {}))
     articles, incidents, cases = frames["articles"], frames["incidents"], frames["cases"]
     by_cause = cases["cause"].fillna("unknown").value_counts().sort_values(ascending=False)
     years = cases["first_announced_on"].fillna("").str[:4]

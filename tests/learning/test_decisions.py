@@ -56,7 +56,22 @@ def test_fitted_models_choose_the_victims_and_totals_of_the_gold_they_were_fitte
     assert [rows[aid].affected_total for aid in ("a1", "a2", "a3", "a4", "a5")] == [120, 3400, 45, 80, 10000]
     assert not rows["a6"].is_incident
     assert models.gold == {"files": {"invented.gold.jsonl": hashlib.sha256(gold_file.read_bytes()).hexdigest()},
-                           "articles": 6, "records_sha256": decisions.gold_digest([e.gold for e in examples])}
+                           "articles": 6, "stock_articles": 0,
+                           "records_sha256": decisions.gold_digest([e.gold for e in examples])}
+
+
+def test_the_stock_examples_join_the_fit_and_the_users_record_of_an_article_wins(examples):
+    shipped = [decisions.labelled(e) for e in examples]
+    # The user says a1 is no incident: their record replaces the shipped one of the same article.
+    said_otherwise = decisions.Example({**examples[0].gold, "is_incident": False}, examples[0].extraction,
+                                       examples[0].inputs)
+    models = decisions.fit([said_otherwise], stock=shipped)
+    assert (models.gold["articles"], models.gold["stock_articles"]) == (6, 5)
+    alone = decisions.fit([said_otherwise])
+    assert alone["victim"].weights == {}, "one article alone teaches no victim model"
+    assert models["victim"].weights, "with the stock examples it does"
+    restored = decisions.Labelled.from_json(json.loads(json.dumps(shipped[1].to_json(), ensure_ascii=False)))
+    assert restored == shipped[1]
 
 
 def test_cross_validation_scores_every_article_once_with_weights_fitted_without_it(examples):

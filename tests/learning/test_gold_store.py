@@ -60,3 +60,40 @@ def test_a_malformed_record_is_refused_whole_with_the_reason(tmp_path):
         with pytest.raises(GoldError, match=reason):
             store.add([gold("m0", "北浜市"), bad], "serve")
     assert store.history() == []
+
+
+def test_a_gold_file_does_not_replace_a_correction_saved_in_serve_unless_asked(tmp_path):
+    from pipeline.learning.gold_store import SERVE
+
+    store = GoldStore(tmp_path / "gold")
+    older = [gold("m1", "南原町役場"), gold("m2", "東雲信用金庫")]
+    store.add(older, "a.gold.jsonl")
+    store.add([gold("m1", "南原町", cause=["loss"])], SERVE)
+    file_again = [gold("m1", "南原町役場"), gold("m2", "東雲信用金庫", cause=["theft"])]
+    assert store.differing_corrections(file_again) == ["m1"], "m2 was never corrected in serve"
+    added = store.add(file_again, "b.gold.jsonl", keep_corrections=True)
+    assert [r["id"] for r in added] == ["m2"]
+    assert store.latest()["m1"]["cause"] == ["loss"] and store.latest()["m2"]["cause"] == ["theft"]
+    store.add(file_again, "b.gold.jsonl", replace_corrections=True)
+    assert store.latest()["m1"]["victim"] == ["南原町役場"], "asked to, the file's record wins"
+
+
+def test_an_analyst_who_changes_a_value_back_is_heard(tmp_path):
+    from pipeline.learning.gold_store import SERVE
+
+    store = GoldStore(tmp_path / "gold")
+    for cause in ("loss", "theft", "loss"):
+        store.add([gold("m1", "南原町", cause=[cause])], SERVE)
+    assert store.latest()["m1"]["cause"] == ["loss"] and len(store.history("m1")) == 3
+
+
+def test_a_correction_remembers_the_text_it_was_made_on_and_its_date_roles(tmp_path):
+    from pipeline.batch.corrections import TEXT_DIGEST, text_digest
+
+    store = GoldStore(tmp_path / "gold")
+    text = Article("m1", "南原町は1日、町民58人分の氏名を記載した書類を誤送付したと発表した。", "m1.txt")
+    store.add([gold("m1", "南原町", date_roles={"2025-04-01": "announced"})], "serve", [text])
+    assert store.saved()["m1"][TEXT_DIGEST] == text_digest(text.text)
+    assert TEXT_DIGEST not in store.latest()["m1"] and store.latest()["m1"]["date_roles"] == {"2025-04-01": "announced"}
+    with pytest.raises(GoldError, match="date_roles"):
+        store.add([gold("m1", "南原町", date_roles={"2025-04-01": "published"})], "serve")

@@ -145,13 +145,13 @@ def test_an_analyst_corrects_an_article_and_the_pipeline_learns_it(served, brows
     assert page.locator("#c-categories tr[data-category='']").count() == 0
     page.check("input[name=c-cat-address][value=leaked]")
     page.click("#c-save")
-    expect(page.locator("#c-status")).to_contain_text("saved at")
+    expect(page.locator("#c-status")).to_contain_text("Saved at")
     assert page.locator("#incidents tbody tr.corrected").count() == 1
 
     open_article(page, "wakaba-1")
     page.check("input[name=c-cat-email][value=leaked]")
     page.click("#c-save")
-    expect(page.locator("#c-status")).to_contain_text("saved at")
+    expect(page.locator("#c-status")).to_contain_text("Saved at")
     assert problems == []
     page.close()
 
@@ -214,3 +214,108 @@ def test_in_serve_the_article_text_comes_before_the_long_correction_form_and_not
       }""")
     assert overflowing_boxes(page) == []
     page.close()
+
+
+def read_csv(path):
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def open_served(browser, server, article_id):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server.url)
+    page.wait_for_selector("#incidents tbody tr")
+    open_article(page, article_id)
+    return page
+
+
+def test_a_corrected_cause_shows_in_the_tables_and_the_page_with_no_retrain(served, browser):  # noqa: F811
+    server, workspace = served
+    from playwright.sync_api import expect
+
+    page = open_served(browser, server, "mizunara-1")
+    assert page.locator("#c-cause").input_value() != "theft"
+    page.select_option("#c-cause", "theft")
+    page.locator("#c-dates li[data-date='2025-05-02'] select").select_option("occurred")
+    page.click("#c-save")
+    expect(page.locator("#c-status")).to_contain_text("1 corrected article waits for `pipeline retrain`")
+    expect(page.locator("#incidents tbody tr.corrected")).to_contain_text("theft")
+    page.close()
+
+    assert server.state.exporter.wait()
+    out = workspace / "out"
+    row = next(r for r in read_csv(out / "incidents.csv") if r["article_id"] == "mizunara-1")
+    assert (row["cause"], row["corrected"], row["occurred_on"]) == ("theft", "true", "2025-05-02"), "written on save"
+
+    env = {**os.environ, "PIPELINE_DATA_DIR": str(workspace / "data")}
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", workspace / "articles.jsonl", "--out", out,
+                             "--no-ner", "--quiet", "--rebuild"], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    row = next(r for r in read_csv(out / "incidents.csv") if r["article_id"] == "mizunara-1")
+    assert (row["cause"], row["corrected"], row["correction_stale"]) == ("theft", "true", "false")
+    case = next(c for c in read_csv(out / "cases.csv") if "mizunara-1" in c["article_ids"].split(";"))
+    assert case["cause"] == "theft"
+    assert all(r["cause"] != "theft" for r in read_csv(out / "incidents.csv") if r["article_id"] != "mizunara-1")
+
+    reopened = browser.new_page()
+    reopened.goto(server.url)
+    reopened.wait_for_selector("#incidents tbody tr")
+    reopened.uncheck("#incidents-only")
+    reopened.fill("#search", "mizunara-1")
+    expect(reopened.locator("#incidents tbody tr.corrected")).to_contain_text("theft")
+    reopened.close()
+
+
+def test_a_save_that_fails_says_so_and_keeps_the_edit(served, browser):  # noqa: F811
+    server, _ = served
+    from playwright.sync_api import expect
+
+    page = open_served(browser, server, "wakaba-1")
+    page.check("#c-is-incident")
+    page.select_option("#c-cause", "misdelivery")
+    page.route("**/api/gold", lambda route: route.abort("connectionreset"))
+    page.click("#c-save")
+    expect(page.locator("#c-status")).to_contain_text("NOT saved")
+    assert page.locator("#c-cause").input_value() == "misdelivery", "the edit stays to save again"
+    assert server.state.gold.history() == []
+    page.unroute("**/api/gold")
+    page.click("#c-save")
+    expect(page.locator("#c-status")).to_contain_text("Saved at")
+    assert server.state.gold.latest()["wakaba-1"]["cause"] == ["misdelivery"]
+    page.close()
+
+
+def test_forty_connections_saving_at_once_are_all_served(served):
+    from concurrent.futures import ThreadPoolExecutor
+    from http.client import HTTPConnection
+
+    server, _ = served
+    host, port = server.server_address[:2]
+    causes = ["loss", "theft", "misdelivery", "misposting", "malware"]
+
+    ready = threading.Barrier(40)
+
+    def analyst(number):
+        connection = HTTPConnection(host, port, timeout=60)
+        ready.wait()  # all forty knock at the same moment
+        connection.connect()
+        statuses = []
+        for save in range(5):
+            record = {"id": "wakaba-1", "cause": [causes[(number + save) % 5]], "affected_total": [number * 10 + save]}
+            connection.request("POST", "/api/gold", json.dumps({"index": 1, "record": record}),
+                               {"X-Pipeline-Token": server.token, "Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+        connection.close()
+        return statuses
+
+    assert server.state.detail(1)["article_id"] == "wakaba-1"
+    with ThreadPoolExecutor(40) as pool:
+        statuses = [s for batch in pool.map(analyst, range(40)) for s in batch]
+    assert statuses == [200] * 200
+    saved = server.state.gold.history("wakaba-1")
+    assert {r["affected_total"][0] for r in saved} == {n * 10 + s for n in range(40) for s in range(5)}
