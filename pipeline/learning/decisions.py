@@ -52,6 +52,10 @@ CONFIDENCE_SPLITS = 3
 # A gold incident called a non-incident vanishes from the analyst's database; a look-alike kept is
 # seen and struck out. Missing an incident weighs this many times keeping a look-alike.
 INCIDENT_COST = 3.0
+# The confidence models learn from held-out rows of articles whose text is at hand: the stock ones
+# from the corpus (about 240 articles). A user's store refits them only once it holds enough of
+# its own (with our 50 probe articles): on fewer, the rows of every other article turned less sure.
+CONFIDENCE_MIN_ARTICLES = 150
 # Below this many gold articles the fitted weights would follow a handful of texts: `refit` keeps
 # the weights in use (the stock ones were fitted on 68).
 MIN_GOLD_ARTICLES = 30
@@ -235,12 +239,12 @@ def fit(examples: list[Example], gold_files: list[str | Path] | None = None,
     """The decision models fitted on these examples and the stock ones (text-free, stock.py), and
     the confidence models on held-out rows of the examples that have their text; recording the gold
     files (name and sha256 of their bytes) and the records they came from. With fewer than
-    MIN_GOLD_ARTICLES such examples the confidence models in use are kept."""
+    CONFIDENCE_MIN_ARTICLES such examples the confidence models in use are kept."""
     own = [labelled(e) for e in examples]
     seen = {e.article_id for e in own}
     everything = own + [e for e in stock if e.article_id not in seen]  # the user's record of an article wins
     models = _fit_choices(everything)
-    if len(examples) >= MIN_GOLD_ARTICLES:
+    if len(examples) >= CONFIDENCE_MIN_ARTICLES:
         models.update(_fit_confidence(examples))
     else:
         in_use = decision_models().models

@@ -24,11 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.learning import decisions
+from pipeline.learning import organizations as org_learning
 from pipeline.learning.rule_learning import Learned
 from pipeline.learning.stock import stock_examples
 from pipeline.records import Article, Extraction
 from pipeline.stages import rules
 from pipeline.stages.decisions import WEIGHTS_FILE
+from pipeline.stages.organizations import WEIGHTS_FILE as ORG_WEIGHTS_FILE
+from pipeline.stages.organizations import find_organizations, organization_rows, use_org_model, write_org_model
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,33 @@ def _remove_weights() -> None:
     decisions.use_models(None)
 
 
+def _fit_organizations(examples: list, stock: Sequence) -> Any:
+    """The organisation choice refitted on these examples alone (it has no text-free stock set: the
+    stock weights stay the one to beat); None below MIN_GOLD_ARTICLES articles, where the stock
+    weights stay in use."""
+    if len({e.gold["id"] for e in examples}) < org_learning.MIN_GOLD_ARTICLES:
+        return None
+    return org_learning.fit(examples)
+
+
+def _organizations_held_out(fitted: Any, examples: list) -> dict[str, Extraction]:
+    choice = fitted[0] if fitted else None  # None: the weights in use
+    return {e.gold["id"]: Extraction(organizations=organization_rows(
+                e.article, find_organizations(e.article, proposals=e.proposals, model=choice)))
+            for e in examples}
+
+
+def _remove_org_weights() -> None:
+    (rules.learned_dir() / ORG_WEIGHTS_FILE).unlink(missing_ok=True)
+    use_org_model(None)
+
+
 FITTED_PARTS: tuple[FittedPart, ...] = (
+    FittedPart("organisations", "the organisation choice (which proposed spans are organisations)",
+               collect=org_learning.collect, fit=_fit_organizations, held_out=_organizations_held_out,
+               write=lambda fitted: write_org_model(*fitted, rules.learned_dir() / ORG_WEIGHTS_FILE),
+               remove=_remove_org_weights,
+               merge=lambda row, decided: replace(row, organizations=decided.organizations)),
     FittedPart("decisions", "the incident decisions (is it an incident, victim, cause, total)",
                collect=decisions.collect,
                fit=lambda examples, stock: decisions.fit(examples, stock=stock),

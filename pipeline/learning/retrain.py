@@ -266,9 +266,9 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
                     held_stock.update(part.held_out(stock_fit, [by_example[i] for i in fold]))
                     stock_before.update(part.held_out(stock_fit, [stock_candidates[i] for i in fold]))
             # Without a stock set, the pipeline as it stands is the one to beat.
-            base = held_stock or {i: e.extraction for i, e in by_example.items()}
-            before_rows = {i: part.merge(row, (stock_before or {i: stock_candidates[i].extraction for i in by_id})[i])
-                           for i, row in before_rows.items()}
+            base = held_stock or part.held_out(None, list(by_example.values()))
+            stock_rows_of_part = stock_before or part.held_out(None, [stock_candidates[i] for i in by_id])
+            before_rows = {i: part.merge(row, stock_rows_of_part[i]) for i, row in before_rows.items()}
             without = {i: part.merge(row, base[i]) for i, row in after_rows.items()}
             with_it = {i: part.merge(row, held[i]) for i, row in after_rows.items()}
             verdict = PartVerdict(part.name, part.says, 1, evaluate_extractions(gold_records, without),
@@ -305,7 +305,9 @@ def retrain(gold_records: list[dict], articles: dict[str, Article], *, folds: in
             part.remove()
     for part, examples, part_stock in fitted_kept:
         progress(f"fitting {part.name} on all the gold and the stock examples")
-        report.files.append(part.write(part.fit(examples, part_stock)))
+        fitted = part.fit(examples, part_stock)
+        if fitted is not None:  # too little gold for this part: the stock one stays
+            report.files.append(part.write(fitted))
     mark_retrained()
     report.written = True
     return report

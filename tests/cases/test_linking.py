@@ -32,7 +32,7 @@ def linked_groups(tables) -> list[set[str]]:
 def test_the_reports_of_one_incident_share_a_case_and_nothing_else_does(tables):
     assert linked_groups(tables) == sorted(SAME_INCIDENT, key=sorted)
     incidents = tables.incidents.set_index("article_id")
-    assert (incidents["case_id"] != "").equals(incidents["is_incident"])  # a non-incident is in no case
+    assert incidents["case_id"].notna().equals(incidents["is_incident"])  # a non-incident is in no case
 
 
 def test_reports_that_spell_the_organisation_another_way_share_a_case():

@@ -100,9 +100,11 @@ def test_one_correction_is_enough_to_retrain_and_an_older_gold_file_does_not_und
     after = {r["article_id"]: r for r in rows(tmp / "out" / "incidents.csv")}
     corrected = after["s07_touwa_shinkin_theft"]
     assert (corrected["cause"], corrected["corrected"]) == ("loss", "true")
+    # Refitted with one more article, the choices move a little (0.964 -> 0.958); what must not
+    # happen is the collapse of a fit that forgot the stock gold (0.95 -> 0.74 on every article).
     fell = {aid: (before[aid]["confidence"], row["confidence"]) for aid, row in after.items()
-            if aid != "s07_touwa_shinkin_theft" and float(row["confidence"]) < float(before[aid]["confidence"])}
-    assert fell == {}, "the stock fit is kept: no other article became less sure"
+            if aid != "s07_touwa_shinkin_theft" and float(row["confidence"]) < float(before[aid]["confidence"]) - 0.03}
+    assert fell == {}, "the stock fit is kept: no other article became clearly less sure"
 
     older = pipeline(env, "retrain", REPO / "data" / "gold" / "samples.gold.jsonl", "--articles", samples,
                      "--epochs", "0", "--no-ner")
