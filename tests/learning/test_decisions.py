@@ -97,10 +97,10 @@ def test_refit_writes_learned_weights_that_the_pipeline_then_uses(tmp_path, monk
 
 
 def test_the_confidence_model_is_fitted_on_rows_the_choices_did_not_see(examples, monkeypatch):
-    monkeypatch.setattr(decisions, "MIN_GOLD_ARTICLES", len(examples))
+    monkeypatch.setattr(decisions, "CONFIDENCE_MIN_ARTICLES", len(examples))
     seen = []
     fit_choices = decisions._fit_choices
-    monkeypatch.setattr(decisions, "_fit_choices", lambda some: seen.append({e.gold["id"] for e in some})
+    monkeypatch.setattr(decisions, "_fit_choices", lambda some: seen.append({e.article_id for e in some})
                         or fit_choices(some))
     models = decisions.fit(examples)
     assert all(models.get(name) is not None for name in CONFIDENCE_MODELS.values())
