@@ -29,7 +29,7 @@ from pathlib import Path
 from pipeline.batch.corrections import DATE_ROLES, TEXT_DIGEST, text_digest
 from pipeline.learning.gold import GoldError, json_records
 from pipeline.records import Article
-from pipeline.stages.rules import learned_dir
+from pipeline.stages.rules import gold_dir
 
 RECORDS_NAME = "records.jsonl"
 TEXTS_NAME = "texts.jsonl"
@@ -75,17 +75,18 @@ def check_record(record: object) -> dict:
     return record
 
 
-RETRAINED_NAME = "last_retrain.txt"  # in the learned folder: when `pipeline retrain` last wrote it
+# In the gold folder, not the learned one: the same gold and seed must give the same learned files.
+RETRAINED_NAME = "last_retrain.txt"  # when `pipeline retrain` last wrote what it learned
 
 
 def last_retrain() -> str:
     """When `pipeline retrain` last wrote what it learned (ISO time, UTC), "" if never."""
-    path = learned_dir() / RETRAINED_NAME
+    path = gold_dir() / RETRAINED_NAME
     return path.read_text(encoding="utf-8").strip() if path.exists() else ""
 
 
 def mark_retrained() -> None:
-    path = learned_dir() / RETRAINED_NAME
+    path = gold_dir() / RETRAINED_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(datetime.now(UTC).isoformat(timespec="microseconds") + "\n", encoding="utf-8")
 
