@@ -13,7 +13,7 @@ from pipeline.report.review import chart_svg, review_data, script_json, write_re
 from tests.conftest import REPO
 
 CHROMIUM = "/usr/bin/chromium"
-HOSTILE = ('北浜市は6月3日、市民32人分の氏名を誤送信したと発表した。'
+HOSTILE = ('南浜町は6月3日、市民32人分の氏名を誤送信したと発表した。'
            '<script>window.__pwned = 1</script> "><img src=x onerror="window.__pwned = 2"> '
            '<img src=x onerror=window.__pwned=3> &lt;b&gt;')
 HOSTILE_TITLE = '"><img src=x onerror="window.__pwned = 4"><script>window.__pwned = 5</script>'

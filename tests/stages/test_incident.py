@@ -205,7 +205,7 @@ VICTIM_KINDS = [
     ("北浜警察署", {"victim.kind.police"}),
     ("北浜地裁", {"victim.kind.court"}),
     ("北浜ホールディングス", {"victim.kind.group"}),
-    ("みなとフィナンシャルグループ", {"victim.kind.group"}),
+    ("ミナトフィナンシャルグループ", {"victim.kind.group"}),
     ("北浜市立第一小学校", {"victim.kind.public_facility"}),
     ("北浜市教育委員会", {"victim.kind.board"}),
     ("北浜銀行", {"victim.kind.bank"}),
