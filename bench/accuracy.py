@@ -87,7 +87,9 @@ ORGANIZATIONS = FittedStage(
 DECISIONS = FittedStage(
     name="decisions",
     collect=decisions.collect,
-    fit=lambda examples: decisions.fit(examples, _gold_files()),
+    # Cross-validation refits the confidence models too, whatever the number of articles: the
+    # shipped ones were fitted on the held-out rows.
+    fit=lambda examples: decisions.fit(examples, _gold_files(), confidence_min_articles=0),
     use=use_models,
     extractions=lambda examples: {e.gold["id"]: replace(e.extraction, incident=decide(e.inputs)) for e in examples},
     article_id=lambda example: example.gold["id"],

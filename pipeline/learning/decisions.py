@@ -235,16 +235,17 @@ def _fit_confidence(examples: list[Example]) -> dict[str, LinearModel]:
 
 
 def fit(examples: list[Example], gold_files: list[str | Path] | None = None,
-        stock: list[Labelled] = ()) -> DecisionModels:
+        stock: list[Labelled] = (), confidence_min_articles: int = CONFIDENCE_MIN_ARTICLES) -> DecisionModels:
     """The decision models fitted on these examples and the stock ones (text-free, stock.py), and
     the confidence models on held-out rows of the examples that have their text; recording the gold
     files (name and sha256 of their bytes) and the records they came from. With fewer than
-    CONFIDENCE_MIN_ARTICLES such examples the confidence models in use are kept."""
+    `confidence_min_articles` such examples the confidence models in use are kept (cross-validation
+    sets 0: the models in use were fitted on the held-out rows too)."""
     own = [labelled(e) for e in examples]
     seen = {e.article_id for e in own}
     everything = own + [e for e in stock if e.article_id not in seen]  # the user's record of an article wins
     models = _fit_choices(everything)
-    if len(examples) >= CONFIDENCE_MIN_ARTICLES:
+    if len(examples) >= confidence_min_articles:
         models.update(_fit_confidence(examples))
     else:
         in_use = decision_models().models
@@ -303,8 +304,8 @@ def cross_validate(examples: list[Example], folds: int = DEFAULT_FOLDS, seed: in
     for fold in fold_split(list(by_id), folds, seed, groups=groups_of([e.gold for e in examples])):
         train = [by_id[i] for i in sorted(by_id) if i not in fold]
         held_groups = {group_key(by_id[i].gold) for i in fold}
-        held_out.update(decide_with(fit(train, stock=[e for e in stock if e.group not in held_groups]),
-                                    [by_id[i] for i in fold]))
+        held_out.update(decide_with(fit(train, stock=[e for e in stock if e.group not in held_groups],
+                                        confidence_min_articles=0), [by_id[i] for i in fold]))
     return score(examples, held_out)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,7 @@ class Choice:
     # second's; for yes/no and "none", the distance from the threshold): a close call is a doubt.
     margin: float = 1.0
     candidates: int = 0
+    features: Features = field(default_factory=dict)  # the chosen candidate's
 
 
 def rank(model: LinearModel, candidates: list[Candidate]) -> Choice:
@@ -151,7 +152,8 @@ def rank(model: LinearModel, candidates: list[Candidate]) -> Choice:
         return Choice(None, 1 - best_probability, margin=model.threshold - best_probability,
                       candidates=len(candidates))
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
-    return Choice(best.value, best_probability, best.evidence, best_probability - runner_up, len(candidates))
+    return Choice(best.value, best_probability, best.evidence, best_probability - runner_up, len(candidates),
+                  best.features)
 
 
 def decide_yes(model: LinearModel, features: Features) -> Choice:

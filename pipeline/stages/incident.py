@@ -538,6 +538,7 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
         features.update(shared(org.name, org.kind))
         features.update({kind.id: 1.0 for kind in rules.victim_kinds if kind.pattern.search(org.name)})
         features["name_length"] = min(len(org.name), 12) / 12
+        features["org_probability"] = org.probability
         features.update({"org_ending": float(bool(rules.organization_endings.search(org.name))),
                          "anaphors": _hits(credits.get(org.name, 0)), "authority": float(org.authority),
                          "media": float(org.media), "contractor": float(org.contractor), **extra})
@@ -551,9 +552,10 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
         """A name the organisation stage found only in the headline (or not at all), with the places
         the text spells it out, so that it is weighed like the others."""
         mentions = [(m.start(), m.end(), "headline") for m in re.finditer(re.escape(name), text)]
-        if like is None:
-            return Organization(name, kind, mentions)
-        return Organization(name, like.kind, mentions, set(like.names), like.authority, like.media, like.contractor)
+        if like is None:  # no organisation the model chose: it vouches for none of it
+            return Organization(name, kind, mentions, probability=0.0)
+        return Organization(name, like.kind, mentions, set(like.names), like.authority, like.media, like.contractor,
+                            probability=like.probability)
 
     candidates: dict[str, Candidate] = {}
     for org in organizations:
@@ -679,6 +681,8 @@ def confidence_features(decision: str, choice: Choice) -> Features:
     """What says one answer may be wrong: an unsure choice (its log-odds), a close call (its margin
     to the runner-up or the threshold), many candidates, an empty answer, a "no"."""
     features: Features = {"logit": _logit(choice.probability), "margin": min(choice.margin, 1.0)}
+    if decision == "victim" and choice.value is not None:
+        features["org_probability"] = choice.features.get("org_probability", 0.0)
     if decision == "is_incident":
         features["said_no"] = float(not choice.value)
     else:

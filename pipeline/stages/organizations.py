@@ -250,6 +250,7 @@ class Candidate:
     name: str
     kind: str
     source: str
+    probability: float = 1.0  # the organisation model's, once it has chosen the span
 
 
 def is_organization_name(name: str, product_words: bool = False) -> bool:
@@ -734,6 +735,9 @@ class Organization:
     media: bool = False
     contractor: bool = False
     kind_rank: int = len(SOURCE_PRIORITY)  # how strong the source of `kind` is (SOURCE_PRIORITY)
+    # How sure the organisation model is of its likeliest spelling: a victim it doubts (a common
+    # noun, a product, a cause word taken for a name) is a row to review.
+    probability: float = 1.0
 
 
 def municipal_department_candidates(article: AnalysedArticle) -> list[Candidate]:
@@ -1151,7 +1155,7 @@ def find_organizations(article: AnalysedArticle, patterns: list[Candidate] | Non
     """
     if proposals is None:
         proposals = organization_proposals(article, patterns)
-    candidates = [Candidate(p.start, p.end, p.name, p.kind, p.source)
+    candidates = [Candidate(p.start, p.end, p.name, p.kind, p.source, p.probability)
                   for p in _choose(proposals, model or org_model())]
     return _organizations_of(article, candidates)
 
@@ -1176,8 +1180,9 @@ def _organizations_of(article: AnalysedArticle, candidates: list[Candidate]) -> 
         root = groups.find(merge_key(cand.name))
         org = by_group.get(root)
         if org is None:
-            org = by_group[root] = Organization(cand.name, cand.kind, [])
+            org = by_group[root] = Organization(cand.name, cand.kind, [], probability=0.0)
             org.kind_rank = _source_rank(cand.source)
+        org.probability = max(org.probability, cand.probability)
         if len(cand.name) > len(org.name):
             org.name = cand.name
         if _source_rank(cand.source) < org.kind_rank:  # a suffix or legal form knows the kind better
@@ -1231,6 +1236,7 @@ def _merge_overlapping(organizations: list[Organization]) -> list[Organization]:
             target.mentions.extend(added)
             target.mentions.sort()
             target.authority = target.authority or org.authority
+            target.probability = max(target.probability, org.probability)
         for s, e, _ in added:
             claimed.add(s, e)
             own_spans[index].add(s, e)
