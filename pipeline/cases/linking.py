@@ -23,6 +23,7 @@ import hashlib
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -47,7 +48,7 @@ from pipeline.records import ArticleRow, CountRow, IncidentRow, OrganizationRow
 from pipeline.stages import rules as rule_files
 from pipeline.stages.decisions import Features, LinearModel, read_weights
 from pipeline.stages.incident import incident_rules
-from pipeline.stages.rules import RuleError, load, rule_cache, rule_path, section
+from pipeline.stages.rules import RuleError, compile_pattern, load, rule_cache, rule_path, section
 
 LINKING_FILE = "linking.yaml"
 PAIR_MODEL_FILE = "case_pairs.json"
@@ -69,6 +70,8 @@ class LinkingRules:
     follow_up_days: int
     revision_difference: float
     smallest_figure: int
+    occurrence_slack_days: int
+    yearless_dates: tuple[re.Pattern[str], ...]  # with named groups `month` and/or `day`
 
 
 @rule_cache
@@ -83,7 +86,10 @@ def linking_rules() -> LinkingRules:
     return LinkingRules(cause_group=groups, same_news_days=windows["window.same_news"],
                         follow_up_days=windows["window.follow_up"],
                         revision_difference=float(revision["relative_difference"]),
-                        smallest_figure=int(revision["smallest"]))
+                        smallest_figure=int(revision["smallest"]),
+                        occurrence_slack_days=windows["window.occurrence_slack"],
+                        yearless_dates=tuple(compile_pattern(entry, path)
+                                             for entry in section(data, "yearless_dates", path, ["pattern"])))
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,10 @@ class ArticleFacts:
     categories: frozenset[str] = field(default_factory=frozenset)
     day_source: str = ""  # which date `day` is: announced, reference, detected or occurred
     headline_grams: frozenset[str] = field(default_factory=frozenset)  # character pairs of the headline
+    # The dates the text writes, as "MM-DD" with 00 for a part it leaves out (11日 -> "00-11", 昨年10月
+    # -> "10-00"): what an undated report still says about when it was.
+    month_days: frozenset[str] = field(default_factory=frozenset)
+    lead_date: str = ""  # the first of them: in a news report's lead, the day it was announced (11日、…と発表)
 
     def to_json(self) -> str:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -144,7 +154,7 @@ class ArticleFacts:
         return _parsed_facts(text)
 
 
-_SET_FIELDS = ("keys", "headline_keys", "indexed", "figures", "categories", "headline_grams")
+_SET_FIELDS = ("keys", "headline_keys", "indexed", "figures", "categories", "headline_grams", "month_days")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -201,6 +211,18 @@ def character_pairs(text: str) -> frozenset[str]:
     return frozenset(a + b for a, b in zip(letters, letters[1:], strict=False))
 
 
+def written_dates(text: str) -> list[str]:
+    """The dates a text writes, year or not, in text order, as "MM-DD" (00 for a month or day it
+    leaves out: 11日 -> "00-11", 昨年10月 -> "10-00")."""
+    found = []
+    normal = unicodedata.normalize("NFKC", text)
+    for pattern in linking_rules().yearless_dates:
+        for match in pattern.finditer(normal):
+            groups = match.groupdict()
+            found.append((match.start(), f"{int(groups.get('month') or 0):02d}-{int(groups.get('day') or 0):02d}"))
+    return [value for _, value in sorted(found)]
+
+
 def article_facts(incident: IncidentRow, article: ArticleRow, text: str,
                   organizations: Iterable[OrganizationRow], counts: Iterable[CountRow]) -> ArticleFacts:
     title = headline(article, text)
@@ -216,6 +238,7 @@ def article_facts(incident: IncidentRow, article: ArticleRow, text: str,
             names.append(org.name)
     names += sorted(title_place_names(title[start:end]))
     day, day_source = report_day(incident, article)
+    dates = written_dates(f"{title}\n{text}")
     occurred = incident.occurred_on[:7] if len(incident.occurred_on) >= 7 and incident.occurred_on[:4].isdigit() \
         else ""
     figures = {count.value for count in counts if count.unit in ("件", "人", "名")}
@@ -229,7 +252,8 @@ def article_facts(incident: IncidentRow, article: ArticleRow, text: str,
                         indexed=frozenset(keys | edges | headline_index_names(headline_keys)), cause=incident.cause,
                         day=day, occurred=occurred, total=incident.affected_total, figures=frozenset(figures),
                         categories=frozenset(c for c in incident.categories.split(";") if c), day_source=day_source,
-                        headline_grams=character_pairs(title[start:end]))
+                        headline_grams=character_pairs(title[start:end]), month_days=frozenset(dates),
+                        lead_date=dates[0] if dates else "")
 
 
 def lookup_keys(facts: ArticleFacts, known: set[str]) -> set[str]:
@@ -280,13 +304,61 @@ def _months(value: str) -> int:
     return int(value[:4]) * 12 + int(value[5:7])
 
 
+def _month_day(value: str) -> tuple[int, int]:
+    return int(value[:2]), int(value[3:])
+
+
+def _dates_to_meet(facts: ArticleFacts) -> set[tuple[int, int]]:
+    """The (month, day) dates of an article another report's lead date is compared with: its report
+    day, the dates it writes in full, and its own lead date (all it has when it is undated too)."""
+    dates = {_month_day(value) for value in facts.month_days}
+    dates = {(month, day) for month, day in dates if month and day}
+    if facts.day is not None:
+        report = date.fromordinal(facts.day)
+        dates.add((report.month, report.day))
+    if facts.lead_date:
+        dates.add(_month_day(facts.lead_date))
+    return dates
+
+
+def yearless_agreement(undated: ArticleFacts, other: ArticleFacts) -> bool | None:
+    """Whether the lead date of an undated report (its first date, in a news lead most often the
+    day it was announced: 11日、…と発表した) meets a date of the other report (`_dates_to_meet`):
+    what both give of the month and the day is the same (11日 meets 10月11日, 昨年10月 meets
+    10月5日). None when no date of the other gives a part the lead gives too."""
+    if not undated.lead_date:
+        return None
+    lead = _month_day(undated.lead_date)
+    compared = False
+    for theirs in _dates_to_meet(other):
+        known = [(mine, their) for mine, their in zip(lead, theirs, strict=True) if mine and their]
+        if known:
+            compared = True
+            if all(mine == their for mine, their in known):
+                return True
+    return False if compared else None
+
+
+def reported_before_occurrence(a: ArticleFacts, b: ArticleFacts, slack_days: int) -> bool:
+    """One report is dated well before the month the other says the leak occurred in (an
+    occurrence after the other's own report date is a misread date, and says nothing)."""
+    for x, y in ((a, b), (b, a)):
+        if x.day is None or not y.occurred:
+            continue
+        start = day_number(y.occurred[:7] + "-01")
+        if start is not None and x.day < start - slack_days and (y.day is None or start <= y.day):
+            return True
+    return False
+
+
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
 # The features of a pair, in the order the weights file lists them.
-FEATURES = ("name.key", "name.headline", "name.short_form", "name.length", "name.place",
+FEATURES = ("name.key", "name.headline", "name.short_form", "name.length", "name.place", "name.place_far",
             "time.undated", "time.fallback", "time.same_news", "time.log_gap", "time.over_follow_up", "time.over_year",
+            "time.before_occurrence", "time.yearless_agrees", "time.yearless_disagrees",
             "cause.same", "cause.group", "cause.conflict",
             "figures.shared", "figures.shared_size", "figures.revision", "figures.conflict",
             "occurred.same", "occurred.apart", "categories.overlap", "headline.overlap")
@@ -304,6 +376,11 @@ def pair_features(a: ArticleFacts, b: ArticleFacts) -> tuple[Features, str]:
         features["name.place"] = 1.0
     if a.day is None or b.day is None:
         features["time.undated"] = 1.0
+        agreements = {yearless_agreement(x, y) for x, y in ((a, b), (b, a)) if x.day is None}
+        if True in agreements:
+            features["time.yearless_agrees"] = 1.0
+        elif False in agreements:
+            features["time.yearless_disagrees"] = 1.0
     else:
         gap = abs(a.day - b.day)
         features["time.log_gap"] = math.log1p(gap) / math.log1p(365)
@@ -311,6 +388,8 @@ def pair_features(a: ArticleFacts, b: ArticleFacts) -> tuple[Features, str]:
         features["time.over_follow_up"] = float(gap > rules.follow_up_days)
         features["time.over_year"] = float(gap > 365)
         features["time.fallback"] = float({a.day_source, b.day_source} & {"detected", "occurred"} != set())
+    if reported_before_occurrence(a, b, rules.occurrence_slack_days):
+        features["time.before_occurrence"] = 1.0
     relation = _cause_relation(a.cause, b.cause, rules)
     if relation != "unknown":
         features[f"cause.{relation}"] = 1.0
@@ -324,6 +403,9 @@ def pair_features(a: ArticleFacts, b: ArticleFacts) -> tuple[Features, str]:
             features["figures.revision"] = 1.0
         elif difference > 0.5 and not shared:
             features["figures.conflict"] = 1.0
+    if features.get("name.place") and (features.get("time.over_follow_up") or features.get("figures.conflict")):
+        # A place's name says little; with a long gap or figures that disagree it says less still.
+        features["name.place_far"] = 1.0
     if a.occurred and b.occurred and a.occurred == b.occurred:
         features["occurred.same"] = 1.0
     elif a.occurred and b.occurred:

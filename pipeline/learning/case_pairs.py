@@ -58,10 +58,12 @@ REGULARISATION = 1.0
 # Which way a feature may push: agreement never counts against a link, and disagreement never
 # for one. With a few dozen pairs a weight can come out the wrong way by chance (no near miss
 # had that feature); such a feature is left out and the model refitted.
-FOR_A_LINK = frozenset({"name.key", "time.same_news", "cause.same", "figures.shared", "figures.shared_size",
-                        "figures.revision", "occurred.same", "categories.overlap", "headline.overlap"})
-AGAINST_A_LINK = frozenset({"time.undated", "time.fallback", "time.log_gap", "time.over_follow_up",
-                            "time.over_year", "cause.conflict", "figures.conflict", "occurred.apart"})
+FOR_A_LINK = frozenset({"name.key", "time.same_news", "time.yearless_agrees", "cause.same", "figures.shared",
+                        "figures.shared_size", "figures.revision", "occurred.same", "categories.overlap",
+                        "headline.overlap"})
+AGAINST_A_LINK = frozenset({"name.place_far", "time.undated", "time.fallback", "time.log_gap", "time.over_follow_up",
+                            "time.over_year", "time.before_occurrence", "time.yearless_disagrees", "cause.conflict",
+                            "figures.conflict", "occurred.apart"})
 
 
 @dataclass
@@ -110,7 +112,7 @@ def fit(pairs: list[tuple[dict[str, float], bool]], gold: dict) -> PairModel:
     labels = [same for _, same in pairs]
     if len(set(labels)) < 2:
         raise ValueError("the candidate pairs need both one-case and different-case pairs to fit on")
-    used = list(FEATURES)
+    used = distinguishable(pairs)
     while True:
         rows = [[features.get(name, 0.0) for name in used] for features, _ in pairs]
         regression = LogisticRegression(C=REGULARISATION, max_iter=2000).fit(rows, labels)
@@ -125,6 +127,20 @@ def fit(pairs: list[tuple[dict[str, float], bool]], gold: dict) -> PairModel:
     threshold = precision_first_threshold([(model.probability(f), same) for f, same in pairs])
     merge = round(threshold + (1 - threshold) / 2, 4)
     return PairModel(LinearModel(model.intercept, weights, threshold), merge, gold)
+
+
+def distinguishable(pairs: list[tuple[dict[str, float], bool]]) -> list[str]:
+    """The features to fit: each that takes the same value as an earlier one in every pair is left
+    out. The pairs cannot tell them apart (no pair past the follow-up window but within a year,
+    say), so a fit would split one weight between them at random, and a pair that does tell them
+    apart would get only part of it."""
+    used, columns = [], set()
+    for name in FEATURES:
+        column = tuple(features.get(name, 0.0) for features, _ in pairs)
+        if column not in columns:
+            used.append(name)
+            columns.add(column)
+    return used
 
 
 def precision_first_threshold(scored: list[tuple[float, bool]]) -> float:

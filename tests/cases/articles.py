@@ -92,3 +92,33 @@ def facts(article_id: str, day: str, cause: str = "loss", total: int | None = 41
     return ArticleFacts(article_id=article_id, keys=frozenset(keys), headline_keys=frozenset(),
                         indexed=frozenset(keys), cause=cause, day=day_number(day), occurred=occurred, total=total,
                         figures=frozenset({total} if total else ()))
+
+# A news report with no date but its lead's day (11日), and the organisation's own release of that
+# day: one incident. The same company's other incident, reported on another day, stays apart.
+UNDATED_NEWS = [
+    {"id": "minamo-release", "reference_date": "2025-10-14",
+     "title": "ミナモ精工、ランサムウェア被害による情報漏えいのお知らせ",
+     "text": "10月11日、ミナモ精工株式会社は、社内サーバーがランサムウェアに感染し、従業員や取引先の"
+             "個人情報が外部に流出したおそれがあると公表した。10月8日に第1報として不正アクセスを伝えていた。"},
+    {"id": "minamo-news",
+     "title": "ミナモ精工、ランサム被害で個人情報流出の恐れ",
+     "text": "ミナモ精工は11日、ランサムウェアによるサイバー攻撃を受け、従業員や取引先の個人情報が"
+             "外部に流出した恐れがあると明らかにした。不正なアクセスに気づいたのは5日だった。"},
+    {"id": "minamo-other",
+     "title": "ミナモ精工、物流子会社のサーバーにランサムウェア",
+     "text": "ミナモ精工は24日、物流子会社のサーバーがランサムウェアに感染し、配送先の氏名や住所が"
+             "流出した恐れがあると発表した。"},
+]
+UNDATED_NEWS_SAME_INCIDENT = [{"minamo-release", "minamo-news"}]
+
+# The same city and the same cause five months apart, with other counts: two incidents (the city's
+# name ties them, and little else).
+CITY_MONTHS_APART = [
+    {"id": "kitahama-fax-june", "reference_date": "2024-06-04",
+     "title": "北浜市、市民32人分の氏名を誤送信",
+     "text": "北浜市は6月3日、市民32人分の氏名を記載した文書を別の事業所にファクスで誤送信したと発表した。"},
+    {"id": "kitahama-fax-november", "reference_date": "2024-11-08",
+     "title": "北浜市、介護保険の一覧を誤送信 18人分",
+     "text": "北浜市は11月8日、介護保険課の職員が11月5日、市民18人分の氏名と住所を記載した一覧表を"
+             "誤った事業所にファクスで送信したと発表した。"},
+]

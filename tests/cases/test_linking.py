@@ -9,11 +9,24 @@ from pipeline.cases.identity import headline_index_names, headline_name_candidat
 from pipeline.cases.linking import (
     MemoryCaseIndex,
     link_articles,
+    pair_features,
+    reported_before_occurrence,
     same_incident,
     same_organisation,
     shared_name,
+    written_dates,
+    yearless_agreement,
 )
-from tests.cases.articles import ALL, SAME_INCIDENT, SPELLINGS, SPELLINGS_SAME_INCIDENT, facts
+from tests.cases.articles import (
+    ALL,
+    CITY_MONTHS_APART,
+    SAME_INCIDENT,
+    SPELLINGS,
+    SPELLINGS_SAME_INCIDENT,
+    UNDATED_NEWS,
+    UNDATED_NEWS_SAME_INCIDENT,
+    facts,
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +75,7 @@ UNDATED = replace(facts("b", ""), day=None)
     (facts("b", "2025-03-06"), "two days on, the same cause and figure"),
     (facts("b", "2025-03-10", cause="theft"), "a week on, a cause of the same group"),
     (facts("b", "2025-05-20"), "a follow-up ten weeks on that repeats the figure"),
-    (facts("b", "2025-05-20", total=430), "a follow-up with a revised count"),
+    (facts("b", "2025-05-20", total=430, occurred="2025-02"), "a follow-up with a revised count"),
     (facts("b", "2025-04-20", total=None, occurred="2025-02"), "a follow-up on the same month's loss"),
     (UNDATED, "undated, the same cause and figure"),
 ])
@@ -75,6 +88,8 @@ def test_reports_of_one_incident_link(later, why):
     (facts("b", "2025-09-01", cause="misdelivery", total=18, occurred="2025-08"), "months later, another leak"),
     (facts("b", "2025-03-06", keys=("南浜市",)), "another city the same week"),
     (replace(UNDATED, cause="misdelivery", figures=frozenset({18}), total=18), "undated, another cause and figure"),
+    (facts("b", "2025-08-05", total=230), "the same city and cause five months on, another count"),
+    (facts("b", "2025-08-05", occurred="2025-07"), "the same count, but a leak months after the first report"),
 ])
 def test_near_misses_stay_apart(later, why):
     assert not same_incident(FIRST, later), why
@@ -134,3 +149,43 @@ def test_an_organisation_named_like_an_everyday_word_is_not_found_in_every_headl
     news = replace(facts("a", "2025-03-04", keys=("通販大手",)), headline_keys=headline)
     assert not same_incident(news, facts("b", "2025-03-05", keys=("アクセス",)))
     assert same_incident(news, facts("b", "2025-03-05", keys=("通販大手",)))
+
+
+def test_an_undated_report_links_by_the_day_its_lead_gives_and_another_day_stays_apart():
+    tables = pipeline.extract(UNDATED_NEWS)
+    assert linked_groups(tables) == sorted(UNDATED_NEWS_SAME_INCIDENT, key=sorted)
+    assert tables.incidents.set_index("article_id")["announced_on"].isna()["minamo-news"]  # no date at all
+
+
+def test_the_same_city_and_cause_months_apart_with_other_counts_stays_apart():
+    tables = pipeline.extract(CITY_MONTHS_APART)
+    assert linked_groups(tables) == []
+    features, key = pair_features(facts("a", "2024-06-03"), facts("b", "2024-11-08", total=18))
+    assert key == "北浜市" and features["name.place_far"] == 1.0
+    features, _ = pair_features(facts("a", "2024-06-03"), facts("b", "2024-07-01", total=400))
+    assert "name.place_far" not in features  # close in time, counts that agree: a city's name is only a city's name
+
+
+def test_the_dates_a_text_writes_without_a_year_in_text_order():
+    assert written_dates("カシオは１１日、昨年10月5日に不正アクセスがあったと発表した。3日間停止、10月の調査") == [
+        "00-11", "10-05", "10-00"]
+
+
+@pytest.mark.parametrize("lead, other, agrees", [
+    ("00-11", facts("b", "2024-10-11"), True),  # 11日 and the other's report day
+    ("10-00", facts("b", "2024-10-15"), True),  # 昨年10月 and a report in that month
+    ("00-24", facts("b", "2024-10-11"), False),
+    ("00-24", replace(UNDATED, lead_date="00-11"), False),  # two undated leads on other days
+    ("10-00", replace(UNDATED, lead_date="00-11"), None),  # a month and a day: nothing to compare
+    ("", facts("b", "2024-10-11"), None),
+])
+def test_an_undated_reports_lead_date_meets_the_other_reports_dates(lead, other, agrees):
+    assert yearless_agreement(replace(UNDATED, lead_date=lead), other) is agrees
+
+
+def test_a_report_dated_before_the_other_reports_leak_occurred_is_told_unless_that_date_is_misread():
+    june = facts("a", "2024-06-03")
+    assert reported_before_occurrence(june, facts("b", "2024-11-08", occurred="2024-11"), 45)
+    assert not reported_before_occurrence(june, facts("b", "2024-11-08", occurred="2024-07"), 45)  # a month's slack
+    # An occurrence after the report that gives it is a misread date: it says nothing.
+    assert not reported_before_occurrence(june, facts("b", "2024-11-08", occurred="2025-03"), 45)

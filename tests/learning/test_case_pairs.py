@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.cases.linking import same_incident
-from pipeline.learning.case_pairs import Corpus, cross_validated, fit, labelled_pairs, linked_tally
+from pipeline.learning.case_pairs import Corpus, cross_validated, distinguishable, fit, labelled_pairs, linked_tally
 from pipeline.learning.case_pairs import precision_first_threshold as threshold
 from tests.cases.articles import facts
 
@@ -62,3 +62,17 @@ def test_pairs_of_one_kind_only_cannot_be_fitted():
     data = corpus()
     with pytest.raises(ValueError, match="both one-case and different-case pairs"):
         fit([pair for pair in labelled_pairs(data.facts, data.gold) if pair[1]], {})
+
+
+def test_a_feature_the_pairs_cannot_tell_from_an_earlier_one_is_left_out_of_the_fit():
+    data = corpus()
+    pairs = labelled_pairs(data.facts, data.gold)
+    # Every other incident is a year and more later: past the follow-up window is past a year.
+    assert all(f.get("time.over_year") == f.get("time.over_follow_up") for f, _ in pairs)
+    assert "time.over_follow_up" in distinguishable(pairs) and "time.over_year" not in distinguishable(pairs)
+    model = fit(pairs, {})
+    assert "time.over_year" not in model.model.weights and model.model.weights["time.over_follow_up"] < 0
+    # Once a pair tells them apart, both are fitted.
+    half_year = facts("0-later", "2025-06-20", cause="misdelivery", total=20, keys=(ORGANISATIONS[0],))
+    more = labelled_pairs([*data.facts, half_year], [*data.gold, {"id": "0-later", "case": "nm-org0-2025b"}])
+    assert "time.over_year" in distinguishable(more)
