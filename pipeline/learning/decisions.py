@@ -235,17 +235,17 @@ def _fit_confidence(examples: list[Example]) -> dict[str, LinearModel]:
 
 
 def fit(examples: list[Example], gold_files: list[str | Path] | None = None,
-        stock: list[Labelled] = (), confidence_min_articles: int = CONFIDENCE_MIN_ARTICLES) -> DecisionModels:
+        stock: list[Labelled] = (), confidence_min_articles: int | None = None) -> DecisionModels:
     """The decision models fitted on these examples and the stock ones (text-free, stock.py), and
     the confidence models on held-out rows of the examples that have their text; recording the gold
     files (name and sha256 of their bytes) and the records they came from. With fewer than
-    `confidence_min_articles` such examples the confidence models in use are kept (cross-validation
-    sets 0: the models in use were fitted on the held-out rows too)."""
+    `confidence_min_articles` (default CONFIDENCE_MIN_ARTICLES) such examples the confidence models
+    in use are kept (cross-validation sets 0: the models in use were fitted on the held-out rows)."""
     own = [labelled(e) for e in examples]
     seen = {e.article_id for e in own}
     everything = own + [e for e in stock if e.article_id not in seen]  # the user's record of an article wins
     models = _fit_choices(everything)
-    if len(examples) >= confidence_min_articles:
+    if len(examples) >= (CONFIDENCE_MIN_ARTICLES if confidence_min_articles is None else confidence_min_articles):
         models.update(_fit_confidence(examples))
     else:
         in_use = decision_models().models

@@ -557,18 +557,24 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
         return Organization(name, like.kind, mentions, set(like.names), like.authority, like.media, like.contractor,
                             probability=like.probability)
 
+    # A headline shortens names (兵庫医大篠山病院 for 兵庫医科大学篠山病院): the text's organisation
+    # is the one the headline names, not a second candidate.
+    shortened = {title_org.name: org for title_org in title_organizations for org in organizations
+                 if abbreviates(title_org.name, org.name)}
     candidates: dict[str, Candidate] = {}
     for org in organizations:
-        add(org, {text[s:e] for s, e, _ in org.mentions} | {org.name}, {})
+        add(org, {text[s:e] for s, e, _ in org.mentions} | {org.name}
+            | {short for short, long in shortened.items() if long is org}, {})
     # Named in the headline only (`北浜県 …の個人情報漏えいについて`, the text saying 県).
     for org in title_organizations:
-        if org.name not in candidates:
+        if org.name not in candidates and org.name not in shortened:
             add(spelled_in_text(org.name, like=org), org.names | {org.name}, {"title_only": 1.0})
     for name in sources:
         if not any(canonical_name(name) == known for known in candidates):
             add(spelled_in_text(name), {name}, {"title_only": 1.0, "source_only": 1.0})
     head = _title_head(title[tag_end:source_start])
-    if head and not any(head.startswith(known) or known.startswith(head) for known in candidates):
+    if head and not any(head.startswith(known) or known.startswith(head) or abbreviates(head, known)
+                        for known in candidates):
         add(spelled_in_text(head), {head}, {
             "title_only": 1.0, "head_only": 1.0,
             "name_letters": float(bool(rules.name_letters.match(head)))})
@@ -577,6 +583,15 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
         first = max(in_title, key=lambda c: c.features["title_position"])
         candidates[first.value].features["first_in_title"] = 1.0
     return list(candidates.values())
+
+
+def abbreviates(short: str, long: str) -> bool:
+    """Whether `short` is `long` with characters left out inside (医大 for 医科大学), its first and
+    last two kept: the way a headline shortens a name."""
+    if not 4 <= len(short) < len(long) or short[:2] != long[:2] or short[-2:] != long[-2:]:
+        return False
+    rest = iter(long)
+    return all(char in rest for char in short)
 
 
 def _title_head(headline: str) -> str:

@@ -119,3 +119,16 @@ def test_a_dropped_incident_weighs_more_than_a_kept_look_alike():
     labels = [True, True, False, False] + [True] * 3 + [False] * 3
     assert decisions._fit(features, labels, yes_cost=1.0).probability({"cue": 1.0}) == pytest.approx(0.5, abs=0.01)
     assert decisions._fit(features, labels, yes_cost=3.0).probability({"cue": 1.0}) > 0.6
+
+
+def test_cross_validation_refits_the_confidence_models_on_each_training_part(examples, monkeypatch):
+    # The models in use were fitted on every article, the held-out ones too: a fold that kept them
+    # would rank its own rows with models that saw them.
+    fitted_on = []
+    fit_confidence = decisions._fit_confidence
+    monkeypatch.setattr(decisions, "_fit_confidence", lambda some: fitted_on.append({e.gold["id"] for e in some})
+                        or fit_confidence(some))
+    assert len(examples) < decisions.CONFIDENCE_MIN_ARTICLES
+    decisions.cross_validate(examples, folds=3)
+    everything = {e.gold["id"] for e in examples}
+    assert len(fitted_on) == 3 and all(ids < everything for ids in fitted_on)

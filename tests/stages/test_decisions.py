@@ -116,8 +116,9 @@ def test_a_rows_confidence_is_the_product_of_its_answers_confidence_and_survives
 @pytest.mark.parametrize(("decision", "choice", "features"), [
     ("is_incident", Choice(False, 0.5, margin=0.0), {"logit": 0.0, "margin": 0.0, "said_no": 1.0}),
     ("is_incident", Choice(True, 0.5, margin=0.25), {"logit": 0.0, "margin": 0.25, "said_no": 0.0}),
-    ("victim", Choice("北浜市", 0.5, margin=0.5, candidates=1), {"logit": 0.0, "margin": 0.5, "candidates": 0.25,
-                                                                  "none": 0.0}),
+    # A victim the organisation model doubts is a doubtful victim.
+    ("victim", Choice("北浜市", 0.5, margin=0.5, candidates=1, features={"org_probability": 0.3}),
+     {"logit": 0.0, "margin": 0.5, "candidates": 0.25, "none": 0.0, "org_probability": 0.3}),
     ("victim", Choice(None, 0.5, margin=2.0, candidates=3), {"logit": 0.0, "margin": 1.0, "candidates": 0.5,
                                                              "none": 1.0}),
     ("cause", Choice("unknown", 0.5, candidates=0), {"logit": 0.0, "margin": 1.0, "candidates": 0.0, "none": 1.0}),

@@ -4,7 +4,14 @@ from pipeline.stages.analysis import analyse
 from pipeline.stages.categories import extract_categories
 from pipeline.stages.counts import extract_counts
 from pipeline.stages.dates import extract_dates
-from pipeline.stages.incident import cause_candidates, choose_cause, headline_article, roll_up, victim_candidates
+from pipeline.stages.incident import (
+    abbreviates,
+    cause_candidates,
+    choose_cause,
+    headline_article,
+    roll_up,
+    victim_candidates,
+)
 from pipeline.stages.organizations import find_organizations
 
 
@@ -186,12 +193,59 @@ CAUSES = [
     # An older incident told in passing does not give this one its cause.
     ("北浜商事は、社員が顧客200人分の名簿を入れたUSBメモリを紛失したと発表した。"
      "同社では3年前にも不正アクセスによる流出があった。", "loss"),
+    # A (former) employee who handed customer data to someone outside: an insider, told without
+    # any of the words of looking data up.
+    ("ミナト信用金庫の元行員が、顧客の氏名や預金残高を知人に流していたことが分かった。", "insider"),
+    # A notice put in the wrong household's mailbox.
+    ("北浜町水道課は、検針票を別のお宅に誤投函し、利用者1人の氏名と使用量が漏えいしたと発表した。", "misdelivery"),
+    # Papers carried off by a gust of wind.
+    ("北浜市立病院は、健診の受診票が突風で飛散し、患者12人分の個人情報が失われたと発表した。", "loss"),
 ]
 
 
 @pytest.mark.parametrize(("text", "cause"), CAUSES)
 def test_the_cause_is_this_incidents(article, text, cause):
     assert choose_cause(article(text)) == cause
+
+
+def test_a_notice_template_with_placeholders_is_not_an_incident(article):
+    text = ("お客様各位 ○○○株式会社 弊社が運営する○○○で不正アクセスが発生し、お客様のメールアドレスが最大で"
+            "●●万件取り出されていたことが、**月**日に分かりました。心よりお詫び申し上げます。")
+    assert not incident_of(article(text, title="不正アクセスについてのお詫びとお知らせ(文例)")).is_incident
+
+
+def test_a_headline_that_shortens_the_victims_name_names_the_text_organisation(article):
+    a = article("北浜医科大学港病院は、患者40人分の検査結果を記したUSBメモリを紛失したと発表した。",
+                title="北浜医大港病院、患者40人分の検査結果を紛失")
+    headline = headline_article(a)
+    victims = victim_candidates(a, find_organizations(a), find_organizations(analyse(headline)))
+    assert [c.value for c in victims if c.features["in_title"]] == ["北浜医科大学港病院"]
+    assert incident_of(a).victim == "北浜医科大学港病院"
+
+
+# (short, long) -> whether a headline's short name stands for the long one.
+ABBREVIATIONS = [
+    ("北浜医大港病院", "北浜医科大学港病院", True),
+    ("北浜大病院", "北浜大学病院", True),
+    ("北浜市", "北浜市役所", False),  # too short to tell
+    ("港湾運輸", "話題港湾運輸", False),  # a longer name is not a shortening
+    ("北浜病院", "北浜市民会館", False),
+]
+
+
+@pytest.mark.parametrize(("short", "long", "expected"), ABBREVIATIONS)
+def test_a_shortened_name_keeps_its_ends_and_the_order_of_its_characters(short, long, expected):
+    assert abbreviates(short, long) is expected
+
+
+def test_victim_candidates_carry_how_sure_the_organisation_model_is(article):
+    a = article("株式会社ミナトデータは、顧客の氏名が流出したと発表した。", title="和菓子、顧客情報が流出")
+    headline = headline_article(a)
+    features = {c.value: c.features for c in victim_candidates(a, find_organizations(a),
+                                                               find_organizations(analyse(headline)))}
+    assert features["ミナトデータ"]["org_probability"] > 0.5
+    # A headline's first phrase the organisation model never chose is vouched for by nothing.
+    assert all(f["org_probability"] == 0.0 for name, f in features.items() if f.get("head_only"))
 
 
 def test_a_cause_read_only_in_an_older_incident_is_marked_as_such(article):
