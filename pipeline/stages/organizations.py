@@ -720,7 +720,7 @@ def _mention_spans(text: str, surface: str) -> list[tuple[int, int]]:
 def is_contractor_mention(text: str, start: int, end: int) -> bool:
     rules = org_rules()
     return bool(rules.contractor_before.search(text[max(0, start - 12):start])
-                or rules.contractor_after.match(text[end:end + 6]))
+                or rules.contractor_after.match(text[end:end + 24]))
 
 
 @dataclass

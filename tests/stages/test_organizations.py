@@ -3,7 +3,13 @@ import re
 import pytest
 
 from pipeline.stages.analysis import Entity
-from pipeline.stages.organizations import canonical_name, find_organizations, merge_key, organization_rows
+from pipeline.stages.organizations import (
+    canonical_name,
+    find_organizations,
+    is_contractor_mention,
+    merge_key,
+    organization_rows,
+)
 from tests.conftest import make_article
 
 
@@ -72,6 +78,22 @@ def test_rows_mark_victim_and_contractor(article):
     rows = organization_rows(a, find_organizations(a), victim="北浜市")
     assert [(r.text, r.role) for r in rows] == [("北浜市", "victim"), ("ミナトデータ", "contractor")]
     assert all(a.article.text[r.start:r.end] == r.text for r in rows)
+
+
+# Where a contractor stands: the mention -> whether it is the contractor that handled the data.
+CONTRACTOR_MENTIONS = [
+    ("委託先ミナトデータのサーバーが攻撃を受けた。", "ミナトデータ", True),
+    ("その受託事業者(ミナトデータ株式会社)が宛先を取り違えた。", "ミナトデータ", True),
+    ("ミナトデータが北浜カードから請け負った監視業務で起きた。", "ミナトデータ", True),
+    ("ミナトデータが北浜カードから請け負った監視業務で起きた。", "北浜カード", False),
+    ("ミナトデータは顧客の氏名が流出したと発表した。", "ミナトデータ", False),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "contractor"), CONTRACTOR_MENTIONS)
+def test_a_contractor_is_told_by_the_words_around_it(text, name, contractor):
+    start = text.index(name)
+    assert is_contractor_mention(text, start, start + len(name)) is contractor
 
 
 def test_a_name_ending_a_longer_one_across_scripts_merges(article):
