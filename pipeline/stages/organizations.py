@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.records import OrganizationRow
@@ -53,16 +53,19 @@ KATAKANA_TAIL = r"(?:・?[ァ-ヴ](?:[ァ-ヶーヽヾ]|・[ァ-ヴ])*)?"
 NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}{KATAKANA_TAIL}"
         rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヶーヽヾ])")
 # A name that mixes scripts around a katakana or Latin core: 日立|システムズ, GMO|ペイメント…,
-# イトーヨーカ|堂. Used only after a cue that says a company follows (委託先の, 傘下の).
+# イトーヨーカ|堂, ミナト|住設 (a short kanji business word after it). Used only after a cue that says
+# a company follows (委託先の, 傘下の) or before its seat in brackets.
 # Latin and katakana words, cut into units that each start at a letter (the same strings as
 # `(?:LATIN_WORD|KATAKANA_WORD)(?:・?(?:LATIN_WORD|KATAKANA_WORD))*`, without its exponential backtracking).
 _MIXED_UNIT = r"(?:[A-Za-z][0-9&.'!\-]*|[ァ-ヴ][ーヵヶヽヾ]*)"
 MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:[\u4e00-\u9fff々]{{1,4}})?"
-              rf"{_MIXED_UNIT}(?:・?{_MIXED_UNIT})*[堂屋舎]?")
+              rf"{_MIXED_UNIT}(?:・?{_MIXED_UNIT})*[\u4e00-\u9fff々]{{0,3}}")
 KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayor speaks for the city
+# What may open a line before a headline's place name: its number and bullet in a list (`3.■北浜市 …`).
+LIST_MARKER = re.compile(r"[\s\d０-９.．)）■□●○◆◇◎・\-]*")
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
 HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
@@ -277,6 +280,11 @@ def is_organization_name(name: str, product_words: bool = False) -> bool:
     if any(p.search(name) for rule_id, p in rules.not_organizations
            if not (product_words and rule_id == "org.not.product_suffix")):
         return False
+    # 名古屋市消防局, 関東信越国税局: a body's own name may end like a department (局, 本部); a
+    # department alone (情報政策局) ends in no organisation suffix.
+    suffix = _suffix_of(name)
+    if suffix and len(name) - len(suffix) >= 2:
+        return True
     return not rules.tail.match(name)
 
 
@@ -293,7 +301,8 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
     for pattern in (rules.legal_before, rules.legal_after):
         for match in pattern.finditer(article.text):
             name = match.group("name").strip()
-            if not name or len(name) > MAX_NAME_CHARS or not is_organization_name(canonical_name(name)):
+            # A legal form says a company is meant: its name may end like a product (…データサービス).
+            if not name or len(name) > MAX_NAME_CHARS or not is_organization_name(canonical_name(name), True):
                 continue
             kind, rule_id = rules.legal_forms[match.group("legal")]
             found.append(Candidate(match.start(), match.end(), canonical_name(name), kind, rule_id))
@@ -338,9 +347,21 @@ def _kanji_before(text: str, start: int) -> int:
 
 
 def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Names ending in an organisation suffix that hold a proper noun, katakana or Latin, a hiragana
+    brand word, or a municipality's name (南浜県警, さくら総合病院, 中央区教育委員会)."""
+    return [cand for cand, named in _suffix_spans(article) if named]
+
+
+def suffix_compound_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Names made of common nouns before an organisation suffix (中央交通安全推進協会, 都立病院機構):
+    no rule keeps them (most such runs are generic: 第三者委員会), the fitted choice weighs them."""
+    return [replace(cand, source="org.cand.suffix_compound") for cand, named in _suffix_spans(article) if not named]
+
+
+def _suffix_spans(article: AnalysedArticle) -> Iterator[tuple[Candidate, bool]]:
+    """Each span ending in a name suffix, and whether it holds name evidence (else common nouns alone)."""
     rules = org_rules()
     text = article.text
-    found = []
     for match in rules.suffix_pattern.finditer(text):
         start, end = match.start(), match.end()
         # 北浜大学東京: a place name right after the suffix, ending the word, belongs to the name.
@@ -361,7 +382,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
             start -= len(initials.group())
         force = POLICE_FORCE.match(text, start, end - len(suffix)) if rule_id == "org.suffix.police_station" else None
         if force and force.end() < end - len(suffix):
-            found.append(Candidate(start, force.end(), text[start:force.end()], kind, "org.suffix.government"))
+            yield Candidate(start, force.end(), text[start:force.end()], kind, "org.suffix.government"), True
             start, brand = force.end(), True
         police_split = bool(station or (force and force.end() == start))
         dot = text.rfind("・", start, end)
@@ -373,13 +394,12 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
         # A municipality's own body (中央区|教育委員会) needs no proper noun: its place name says enough.
         owner = text[start:end - len(suffix)]
         municipal = len(owner) >= 2 and owner[-1] in PLACE_SUFFIXES and kind == "government"
-        if not is_organization_name(name) or not (brand or municipal
-                                                   or _has_name_evidence(article, start, end - len(suffix))):
+        if not is_organization_name(name):
             continue
         if (not article.is_token_boundary(start) and not police_split) or end - start > MAX_NAME_CHARS:
             continue
-        found.append(Candidate(start, end, name, kind, rule_id))
-    return found
+        named = brand or municipal or _has_name_evidence(article, start, end - len(suffix))
+        yield Candidate(start, end, name, kind, rule_id), named
 
 
 def place_candidates(article: AnalysedArticle) -> list[Candidate]:
@@ -433,7 +453,7 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
                 for candidate_id, pattern in rules.acting_place:
                     if candidate_id in ("org.place.headline", "org.place.signature"):
                         line_start = text.rfind("\n", 0, start) + 1
-                        if text[line_start:start].strip() or not pattern.match(after):
+                        if not LIST_MARKER.fullmatch(text[line_start:start]) or not pattern.match(after):
                             continue
                     elif not pattern.match(after):
                         continue
@@ -958,7 +978,7 @@ def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] |
     ruled = _split_joined_names(ruled + brand_groups, text)
     # What the rules alone would have kept: their strongest feature.
     rule_choice = {(c.start, c.end) for c in _split_joined_names(_non_overlapping(ruled), text)}
-    wide = entity_candidates(article) + quoted_and_descriptor_candidates(article)
+    wide = entity_candidates(article) + quoted_and_descriptor_candidates(article) + suffix_compound_candidates(article)
     wide += shorter_readings(article, ruled + wide)
     by_span: dict[tuple[int, int], Proposal] = {}
     for cand in ruled + [c for c in wide if c.source not in off]:
