@@ -37,7 +37,7 @@ from pipeline.stages.rules import (
     rule_path,
     section,
 )
-from pipeline.stages.tokens import tokenize
+from pipeline.stages.tokens import Token, tokenize
 
 RULE_FILE = "organizations.yaml"
 GAZETTEER_FILE = "gazetteer.yaml"
@@ -67,6 +67,9 @@ PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayo
 # What may open a line before a headline's place name: its number and bullet in a list (`3.■北浜市 …`).
 LIST_MARKER = re.compile(r"[\s\d０-９.．)）■□●○◆◇◎・\-]*")
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
+# A short name the text gives in brackets (X(略称:Y), X(以下「Y」)): the same organisation.
+ABBREVIATION = re.compile(r"^\s?\((?:略称|略|通称)[::]\s?([^()「」\s、。]{2,20})\)"
+                          r"|^\s?\(以下[、,]?「([^「」\s]{2,20})」")
 HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 # Kana that particles and verb endings are made of: a hiragana run holding one is a phrase.
@@ -132,6 +135,7 @@ class OrgRules:
     legal_strip: re.Pattern[str]
     candidate_patterns: dict[str, re.Pattern[str]]  # rule id -> pattern with a `name` group (quoted, descriptor)
     cues: dict[str, re.Pattern[str]]  # cue id -> pattern (what the features look for around a candidate)
+    product_tail: re.Pattern[str]  # a shop's or site's word ending a name (オンラインショップ)
 
 
 def _by_id(entries: list[dict], rule_id: str) -> dict:
@@ -225,6 +229,8 @@ def org_rules() -> OrgRules:
         candidate_patterns={e["id"]: compile_pattern(e, path) for e in section(data, "candidates", path)
                             if "pattern" in e},
         cues={e["id"]: compile_pattern(e, path) for e in section(data, "choice_cues", path, ["pattern"])},
+        product_tail=compile_pattern(_by_id(section(data, "candidates", path), "org.cand.drop_product"), path,
+                                     "product_tail"),
     )
 
 
@@ -307,6 +313,46 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
             kind, rule_id = rules.legal_forms[match.group("legal")]
             found.append(Candidate(match.start(), match.end(), canonical_name(name), kind, rule_id))
     return found
+
+
+MAX_NAME_TOKENS = 8
+NAME_TOKEN_POS = {"名詞", "接尾辞", "接頭辞"}
+
+
+def _is_name_token(token: Token) -> bool:
+    return (token.pos1 in NAME_TOKEN_POS and token.surface not in HIRAGANA_PARTICLES
+            and bool(_LETTER.search(token.surface)))
+
+
+def legal_token_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """A company's name beside its legal form read by words, not by characters: the character classes
+    stop at a hiragana word inside it (株式会社北浜|つり具, みなと|ふとん店株式会社)."""
+    rules = org_rules()
+    text = article.text
+    found = []
+    for match in rules.legal_before.finditer(text):
+        tokens = article.tokens_between(match.start("name"), min(len(text), match.start("name") + MAX_NAME_CHARS))
+        run = []
+        for token in tokens[:MAX_NAME_TOKENS]:
+            if token.start != (run[-1].end if run else match.start("name")) or not _is_name_token(token):
+                break
+            run.append(token)
+        if run and run[-1].end > match.end("name"):
+            name = canonical_name(text[run[0].start:run[-1].end])
+            found.append(Candidate(match.start(), run[-1].end, name, rules.legal_forms[match.group("legal")][0],
+                                   "org.cand.legal_tokens"))
+    for match in rules.legal_after.finditer(text):
+        tokens = article.tokens_between(max(0, match.start("legal") - MAX_NAME_CHARS), match.start("legal"))
+        run = []
+        for token in reversed(tokens[-MAX_NAME_TOKENS:]):
+            if token.end != (run[0].start if run else match.start("legal")) or not _is_name_token(token):
+                break
+            run.insert(0, token)
+        if run and run[0].start < match.start("name"):
+            name = canonical_name(text[run[0].start:match.start("legal")])
+            found.append(Candidate(run[0].start, match.end(), name, rules.legal_forms[match.group("legal")][0],
+                                   "org.cand.legal_tokens"))
+    return [c for c in found if len(c.name) >= 2 and c.end - c.start <= MAX_NAME_CHARS]
 
 
 def _extend_name_start(article: AnalysedArticle, start: int) -> tuple[int, bool]:
@@ -943,7 +989,8 @@ _LETTER = re.compile(r"[A-Za-zぁ-ゖァ-ヴ\u4e00-\u9fff々]")
 
 def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> list[Candidate]:
     """Each span read without its leading place names (東海|こだま運輸) or a leading common word
-    (速報|こだま運輸): the name may be what is left."""
+    (速報|こだま運輸), or without a shop's or site's word ending it (こだま堂|オンラインショップ):
+    the name may be what is left."""
     found = []
     seen = set()
     for cand in candidates:
@@ -962,6 +1009,14 @@ def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> l
             if len(name) >= 2 and _LETTER.search(name):
                 rule_id = "org.cand.drop_place" if is_place else "org.cand.drop_label"
                 found.append(Candidate(cut, cand.end, name, _guess_kind(name), rule_id))
+    for cand in candidates:
+        tail = org_rules().product_tail.search(cand.name)
+        end = cand.end - len(tail.group()) if tail else cand.end
+        if tail and end - cand.start >= 2 and article.text[end - 1:end].strip() \
+                and article.text[cand.start:end] == cand.name[:len(cand.name) - len(tail.group())]:
+            found.append(Candidate(cand.start, end, cand.name[:len(cand.name) - len(tail.group())],
+                                   _guess_kind(cand.name), "org.cand.drop_product"))
+    return found
     return found
 
 
@@ -979,6 +1034,7 @@ def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] |
     # What the rules alone would have kept: their strongest feature.
     rule_choice = {(c.start, c.end) for c in _split_joined_names(_non_overlapping(ruled), text)}
     wide = entity_candidates(article) + quoted_and_descriptor_candidates(article) + suffix_compound_candidates(article)
+    wide += legal_token_candidates(article)
     wide += shorter_readings(article, ruled + wide)
     by_span: dict[tuple[int, int], Proposal] = {}
     for cand in ruled + [c for c in wide if c.source not in off]:
@@ -1009,9 +1065,9 @@ def _by_rule_choice(features: dict[str, float]) -> dict[str, float]:
 # Span features that say something about the name wherever it stands: each proposal also gets their
 # highest value over every proposal of the same name (`name:` prefixed), so that one announcing
 # mention or one rule's choice vouches for the name's other mentions.
-NAME_LEVEL_FEATURES = ("subject_announces", "holder", "arrest", "person_after", "company_before",
-                       "quoted", "legal_form_beside", "label_group=org", "label_group=person", "label_group=place",
-                       "label_group=product")
+NAME_LEVEL_FEATURES = ("subject_announces", "holder", "alias_after", "press", "arrest", "person_after",
+                       "company_before", "quoted", "legal_form_beside", "label_group=org", "label_group=person",
+                       "label_group=place", "label_group=product")
 
 
 def _add_name_features(proposals: list[Proposal]) -> None:
@@ -1134,6 +1190,8 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
         rest = text[end:min(sentence.end, end + ANNOUNCE_CONTEXT)]
         features["subject_announces"] = float(bool(rules.cues["org.cue.announce"].search(rest)))
     features["holder"] = float(bool(rules.cues["org.cue.holder"].match(after)))
+    features["alias_after"] = float(bool(rules.cues["org.cue.alias_after"].match(after)))
+    features["press"] = float(bool(rules.cues["org.cue.press"].match(after)))
     features["arrest"] = float(bool(rules.cues["org.cue.arrest"].match(after)))
     features["person_after"] = float(bool(rules.cues["org.cue.person_after"].match(after)))
     features["company_before"] = float(bool(rules.cues["org.cue.company_before"].search(before)))
@@ -1281,6 +1339,15 @@ def _add_further_mentions(text: str, org: Organization) -> None:
                 org.mentions.append((start, end, "org.alias.mention"))
                 covered.add(start, end)
             alias = PAREN_ALIAS.match(text[end:end + 40])
+            abbreviation = ABBREVIATION.match(text[end:end + 40])
+            if abbreviation:
+                group = 1 if abbreviation.group(1) else 2
+                alias_start, alias_end = end + abbreviation.start(group), end + abbreviation.end(group)
+                if not covered.overlaps(alias_start, alias_end) and is_organization_name(abbreviation.group(group)):
+                    org.mentions.append((alias_start, alias_end, "org.alias.abbreviation"))
+                    covered.add(alias_start, alias_end)
+                    org.names.add(abbreviation.group(group))
+                    pending.append(abbreviation.group(group))
             if alias and is_organization_name(alias.group(1).strip()):
                 alias_start = end + alias.start(1)
                 alias_end = alias_start + len(alias.group(1).strip())
