@@ -64,6 +64,8 @@ KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayor speaks for the city
+# 全 opens references (全社, 全店) but also national bodies' names (全国…協会, 全日本…連盟).
+NATIONAL_OPENINGS = ("全国", "全日本")
 # What may open a line before a headline's place name: its number and bullet in a list (`3.■北浜市 …`).
 LIST_MARKER = re.compile(r"[\s\d０-９.．)）■□●○◆◇◎・\-]*")
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
@@ -275,7 +277,7 @@ def is_organization_name(name: str, product_words: bool = False) -> bool:
     if name in rules.generic_names or name in rules.common_words:
         return False
     if any(name.startswith(p) and len(name) > len(p) and name[len(p):] not in PLACE_SUFFIXES
-           for p in rules.generic_prefixes):
+           for p in rules.generic_prefixes) and not name.startswith(NATIONAL_OPENINGS):
         return False
     # `株式会社X 個人情報漏えい`: a phrase, not a name. A hiragana brand word is fine, leading
     # (さくら総合病院) or inside (県立中部みらい病院), when it holds no particle or verb ending.
@@ -963,6 +965,10 @@ def quoted_and_descriptor_candidates(article: AnalysedArticle) -> list[Candidate
     for rule_id, pattern in org_rules().candidate_patterns.items():
         for match in pattern.finditer(article.text):
             name = canonical_name(match.group("name"))
+            # A reference (同市は, 当社は) is no name: proposed, it would teach the model that announcing
+            # subjects are rarely organisations.
+            if name in org_rules().generic_names or name[:-1] in org_rules().generic_prefixes:
+                continue
             if len(name) >= 2 and len(name) <= MAX_NAME_CHARS:
                 start = match.start("name") + max(match.group("name").find(name), 0)
                 found.append(Candidate(start, start + len(name), name, _guess_kind(name), rule_id))
@@ -1189,11 +1195,13 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
         sentence = article.sentence_at(start)
         rest = text[end:min(sentence.end, end + ANNOUNCE_CONTEXT)]
         features["subject_announces"] = float(bool(rules.cues["org.cue.announce"].search(rest)))
-    features["holder"] = float(bool(rules.cues["org.cue.holder"].match(after)))
-    features["alias_after"] = float(bool(rules.cues["org.cue.alias_after"].match(after)))
-    features["press"] = float(bool(rules.cues["org.cue.press"].match(after)))
-    features["arrest"] = float(bool(rules.cues["org.cue.arrest"].match(after)))
-    features["person_after"] = float(bool(rules.cues["org.cue.person_after"].match(after)))
+    # What a quoted name is said to have or do follows its closing quote (「リベロ」の顧客).
+    said = after[1:] if after.startswith(("」", "』")) else after
+    features["holder"] = float(bool(rules.cues["org.cue.holder"].match(said)))
+    features["alias_after"] = float(bool(rules.cues["org.cue.alias_after"].match(said)))
+    features["press"] = float(bool(rules.cues["org.cue.press"].match(said)))
+    features["arrest"] = float(bool(rules.cues["org.cue.arrest"].match(said)))
+    features["person_after"] = float(bool(rules.cues["org.cue.person_after"].match(said)))
     features["company_before"] = float(bool(rules.cues["org.cue.company_before"].search(before)))
     features["quoted"] = float(before.endswith(("「", "『")) and after.startswith(("」", "』")))
     features["in_title"] = float(bool(article.title) and name in article.title)
@@ -1343,7 +1351,9 @@ def _add_further_mentions(text: str, org: Organization) -> None:
             if abbreviation:
                 group = 1 if abbreviation.group(1) else 2
                 alias_start, alias_end = end + abbreviation.start(group), end + abbreviation.end(group)
-                if not covered.overlaps(alias_start, alias_end) and is_organization_name(abbreviation.group(group)):
+                # The text says outright it is a name: only a generic word is refused (全 may open it: 全交推).
+                if not covered.overlaps(alias_start, alias_end) and abbreviation.group(group) not in (
+                        org_rules().generic_names):
                     org.mentions.append((alias_start, alias_end, "org.alias.abbreviation"))
                     covered.add(alias_start, alias_end)
                     org.names.add(abbreviation.group(group))

@@ -3,7 +3,13 @@ import re
 import pytest
 
 from pipeline.stages.analysis import Entity
-from pipeline.stages.organizations import canonical_name, find_organizations, merge_key, organization_rows
+from pipeline.stages.organizations import (
+    canonical_name,
+    find_organizations,
+    merge_key,
+    organization_proposals,
+    organization_rows,
+)
 from tests.conftest import make_article
 
 
@@ -406,3 +412,50 @@ def test_broken_weights_name_the_file_and_the_reason(tmp_path, body, reason):
     with pytest.raises(RuleError, match=reason) as error:
         read_org_model(path)
     assert str(path) in str(error.value)
+
+
+# -- candidates by kind of name (issue 17): each reaches the fitted choice as a proposal ------------
+
+CANDIDATE_KINDS = [
+    # text, a span that must be proposed, the source proposing it
+    ("全国交通安全推進協会(略称:全交推)が、名簿を送った。", "全国交通安全推進協会", "org.cand.suffix_compound"),
+    ("委託先である市外大購買生活協同組合が送ったメール。", "市外大購買生活協同組合", "org.cand.suffix_compound"),
+    ("北浜市消防局は3日、救急記録の紛失を公表した。", "北浜市消防局", "org.suffix.government"),
+    ("南浜県北浜市水道局は5月29日、使用者の情報が盗まれたと発表した。", "南浜県北浜市水道局", "org.suffix.government"),
+    ("同社の担当者は湖北新報の取材に対し、事実を認めた。", "湖北新報", "org.suffix.company"),
+    ("3.■北浜市 USBを教諭がなくす 2017年7月25日", "北浜市", "org.place.headline"),
+    ("委託している株式会社北斗データサービスにおいて、攻撃を受けた。", "北斗データサービス", "org.legal.kabushiki"),
+    ("株式会社北浜つり具 お客様の個人情報が漏えいしたおそれについて", "北浜つり具", "org.cand.legal_tokens"),
+    ("住宅設備販売のミナト住設(名古屋市)は24日、不正アクセスを公表した。", "ミナト住設", "org.context.located"),
+    ("民間調査会社の北浜リサーチは20日、集計を公表した。", "北浜リサーチ", "org.context.business_kind"),
+    ("学生向け賃貸の大手、ミナト・エス・ケーから顧客情報を持ち出した。", "ミナト・エス・ケー", "org.cand.descriptor"),
+    ("和菓子を販売する北浜堂は、運営する「北浜堂オンラインショップ」が攻撃を受けたと発表した。", "北浜堂",
+     "org.cand.drop_product"),
+]
+
+
+@pytest.mark.parametrize(("text", "span", "source"), CANDIDATE_KINDS)
+def test_kinds_of_names_are_proposed(article, text, span, source):
+    proposals = organization_proposals(article(text))
+    assert any(p.name == span and source in p.sources for p in proposals), \
+        [(p.name, sorted(p.sources)) for p in proposals]
+
+
+NOT_PROPOSED = [
+    # a department alone, a generic reference, a plain shop word: no proposal of that span
+    ("情報政策局が調査した。", "情報政策局"),
+    ("同市は14日、謝罪した。", "同市"),
+    ("北浜屋ストアは5日、被害を公表した。", "北浜屋"),  # a company may be named X ストア itself
+]
+
+
+@pytest.mark.parametrize(("text", "span"), NOT_PROPOSED)
+def test_what_is_no_name_is_not_proposed(article, text, span):
+    assert span not in [p.name for p in organization_proposals(article(text))]
+
+
+def test_a_short_name_in_brackets_is_a_mention_of_the_organisation(article):
+    a = article("全国交通安全推進協会(略称:全交推)は、全交推の会員名簿を誤送信したと発表した。")
+    org = next(o for o in find_organizations(a) if o.name == "全国交通安全推進協会")
+    assert "全交推" in org.names
+    assert [a.text[s:e] for s, e, _ in org.mentions].count("全交推") == 2
