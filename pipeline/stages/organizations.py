@@ -1210,7 +1210,24 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     key = merge_key(name)
     features["same_name_strong"] = float(key in context.strong_keys)
     features[f"proposals_of_name={_bucket(context.key_counts.get(key, 0))}"] = 1.0
+    if re.match(r"[ァ-ヴー]", name):
+        # A katakana word is a common noun to the dictionary (ミドリ, アオバ) and a firm's name as
+        # often: what the dictionary says of it is weighed apart from kanji compounds.
+        features = {(f"katakana:{name}" if name in DICTIONARY_SAYS else name): value
+                    for name, value in features.items()}
+    if proposal.sources <= COMPOUND_SOURCES:
+        # Spans proposed only for their shape (common nouns before a suffix, a place opening a
+        # sentence) announce and hold data as often as names do: what the context says of them is
+        # weighed apart, so that it does not teach the model to doubt every announcing name.
+        features = {(f"compound:{name}" if name in COMPOUND_APART else name): value
+                    for name, value in features.items()}
     return features
+
+
+DICTIONARY_SAYS = frozenset({"common_nouns_only", "dictionary_word", "common_word"})
+COMPOUND_SOURCES = frozenset({"org.cand.suffix_compound", "org.cand.place_subject"})
+COMPOUND_APART = frozenset({"subject_announces", "holder", "first_sentence", "in_title", "after=は", "after=が",
+                            "common_nouns_only", "token_boundary", "name_evidence"})
 
 
 def _choose(proposals: list[Proposal], choice: OrgChoice) -> list[Proposal]:
