@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.records import OrganizationRow
@@ -37,7 +37,7 @@ from pipeline.stages.rules import (
     rule_path,
     section,
 )
-from pipeline.stages.tokens import tokenize
+from pipeline.stages.tokens import Token, tokenize
 
 RULE_FILE = "organizations.yaml"
 GAZETTEER_FILE = "gazetteer.yaml"
@@ -53,17 +53,25 @@ KATAKANA_TAIL = r"(?:・?[ァ-ヴ](?:[ァ-ヶーヽヾ]|・[ァ-ヴ])*)?"
 NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:{LATIN_WORD}(?: {LATIN_WORD}){{0,3}}{KATAKANA_TAIL}"
         rf"|{KATAKANA_WORD}(?:・{KATAKANA_WORD})*(?:{LATIN_WORD})?)(?![A-Za-z0-9ァ-ヶーヽヾ])")
 # A name that mixes scripts around a katakana or Latin core: 日立|システムズ, GMO|ペイメント…,
-# イトーヨーカ|堂. Used only after a cue that says a company follows (委託先の, 傘下の).
+# イトーヨーカ|堂, ミナト|住設 (a short kanji business word after it). Used only after a cue that says
+# a company follows (委託先の, 傘下の) or before its seat in brackets.
 # Latin and katakana words, cut into units that each start at a letter (the same strings as
 # `(?:LATIN_WORD|KATAKANA_WORD)(?:・?(?:LATIN_WORD|KATAKANA_WORD))*`, without its exponential backtracking).
 _MIXED_UNIT = r"(?:[A-Za-z][0-9&.'!\-]*|[ァ-ヴ][ーヵヶヽヾ]*)"
 MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:[\u4e00-\u9fff々]{{1,4}})?"
-              rf"{_MIXED_UNIT}(?:・?{_MIXED_UNIT})*[堂屋舎]?")
+              rf"{_MIXED_UNIT}(?:・?{_MIXED_UNIT})*[\u4e00-\u9fff々]{{0,3}}")
 KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayor speaks for the city
+# 全 opens references (全社, 全店) but also national bodies' names (全国…協会, 全日本…連盟).
+NATIONAL_OPENINGS = ("全国", "全日本")
+# What may open a line before a headline's place name: its number and bullet in a list (`3.■北浜市 …`).
+LIST_MARKER = re.compile(r"[\s\d０-９.．)）■□●○◆◇◎・\-]*")
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
+# A short name the text gives in brackets (X(略称:Y), X(以下「Y」)): the same organisation.
+ABBREVIATION = re.compile(r"^\s?\((?:略称|略|通称)[::]\s?([^()「」\s、。]{2,20})\)"
+                          r"|^\s?\(以下[、,]?「([^「」\s]{2,20})」")
 HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 # Kana that particles and verb endings are made of: a hiragana run holding one is a phrase.
@@ -129,6 +137,7 @@ class OrgRules:
     legal_strip: re.Pattern[str]
     candidate_patterns: dict[str, re.Pattern[str]]  # rule id -> pattern with a `name` group (quoted, descriptor)
     cues: dict[str, re.Pattern[str]]  # cue id -> pattern (what the features look for around a candidate)
+    product_tail: re.Pattern[str]  # a shop's or site's word ending a name (オンラインショップ)
 
 
 def _by_id(entries: list[dict], rule_id: str) -> dict:
@@ -222,6 +231,8 @@ def org_rules() -> OrgRules:
         candidate_patterns={e["id"]: compile_pattern(e, path) for e in section(data, "candidates", path)
                             if "pattern" in e},
         cues={e["id"]: compile_pattern(e, path) for e in section(data, "choice_cues", path, ["pattern"])},
+        product_tail=compile_pattern(_by_id(section(data, "candidates", path), "org.cand.drop_product"), path,
+                                     "product_tail"),
     )
 
 
@@ -266,7 +277,7 @@ def is_organization_name(name: str, product_words: bool = False) -> bool:
     if name in rules.generic_names or name in rules.common_words:
         return False
     if any(name.startswith(p) and len(name) > len(p) and name[len(p):] not in PLACE_SUFFIXES
-           for p in rules.generic_prefixes):
+           for p in rules.generic_prefixes) and not name.startswith(NATIONAL_OPENINGS):
         return False
     # `株式会社X 個人情報漏えい`: a phrase, not a name. A hiragana brand word is fine, leading
     # (さくら総合病院) or inside (県立中部みらい病院), when it holds no particle or verb ending.
@@ -277,6 +288,11 @@ def is_organization_name(name: str, product_words: bool = False) -> bool:
     if any(p.search(name) for rule_id, p in rules.not_organizations
            if not (product_words and rule_id == "org.not.product_suffix")):
         return False
+    # 名古屋市消防局, 関東信越国税局: a body's own name may end like a department (局, 本部); a
+    # department alone (情報政策局) ends in no organisation suffix.
+    suffix = _suffix_of(name)
+    if suffix and len(name) - len(suffix) >= 2:
+        return True
     return not rules.tail.match(name)
 
 
@@ -293,11 +309,52 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
     for pattern in (rules.legal_before, rules.legal_after):
         for match in pattern.finditer(article.text):
             name = match.group("name").strip()
-            if not name or len(name) > MAX_NAME_CHARS or not is_organization_name(canonical_name(name)):
+            # A legal form says a company is meant: its name may end like a product (…データサービス).
+            if not name or len(name) > MAX_NAME_CHARS or not is_organization_name(canonical_name(name), True):
                 continue
             kind, rule_id = rules.legal_forms[match.group("legal")]
             found.append(Candidate(match.start(), match.end(), canonical_name(name), kind, rule_id))
     return found
+
+
+MAX_NAME_TOKENS = 8
+NAME_TOKEN_POS = {"名詞", "接尾辞", "接頭辞"}
+
+
+def _is_name_token(token: Token) -> bool:
+    return (token.pos1 in NAME_TOKEN_POS and token.surface not in HIRAGANA_PARTICLES
+            and bool(_LETTER.search(token.surface)))
+
+
+def legal_token_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """A company's name beside its legal form read by words, not by characters: the character classes
+    stop at a hiragana word inside it (株式会社北浜|つり具, みなと|ふとん店株式会社)."""
+    rules = org_rules()
+    text = article.text
+    found = []
+    for match in rules.legal_before.finditer(text):
+        tokens = article.tokens_between(match.start("name"), min(len(text), match.start("name") + MAX_NAME_CHARS))
+        run = []
+        for token in tokens[:MAX_NAME_TOKENS]:
+            if token.start != (run[-1].end if run else match.start("name")) or not _is_name_token(token):
+                break
+            run.append(token)
+        if run and run[-1].end > match.end("name"):
+            name = canonical_name(text[run[0].start:run[-1].end])
+            found.append(Candidate(match.start(), run[-1].end, name, rules.legal_forms[match.group("legal")][0],
+                                   "org.cand.legal_tokens"))
+    for match in rules.legal_after.finditer(text):
+        tokens = article.tokens_between(max(0, match.start("legal") - MAX_NAME_CHARS), match.start("legal"))
+        run = []
+        for token in reversed(tokens[-MAX_NAME_TOKENS:]):
+            if token.end != (run[0].start if run else match.start("legal")) or not _is_name_token(token):
+                break
+            run.insert(0, token)
+        if run and run[0].start < match.start("name"):
+            name = canonical_name(text[run[0].start:match.start("legal")])
+            found.append(Candidate(run[0].start, match.end(), name, rules.legal_forms[match.group("legal")][0],
+                                   "org.cand.legal_tokens"))
+    return [c for c in found if len(c.name) >= 2 and c.end - c.start <= MAX_NAME_CHARS]
 
 
 def _extend_name_start(article: AnalysedArticle, start: int) -> tuple[int, bool]:
@@ -338,9 +395,21 @@ def _kanji_before(text: str, start: int) -> int:
 
 
 def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Names ending in an organisation suffix that hold a proper noun, katakana or Latin, a hiragana
+    brand word, or a municipality's name (南浜県警, さくら総合病院, 中央区教育委員会)."""
+    return [cand for cand, named in _suffix_spans(article) if named]
+
+
+def suffix_compound_candidates(article: AnalysedArticle) -> list[Candidate]:
+    """Names made of common nouns before an organisation suffix (中央交通安全推進協会, 都立病院機構):
+    no rule keeps them (most such runs are generic: 第三者委員会), the fitted choice weighs them."""
+    return [replace(cand, source="org.cand.suffix_compound") for cand, named in _suffix_spans(article) if not named]
+
+
+def _suffix_spans(article: AnalysedArticle) -> Iterator[tuple[Candidate, bool]]:
+    """Each span ending in a name suffix, and whether it holds name evidence (else common nouns alone)."""
     rules = org_rules()
     text = article.text
-    found = []
     for match in rules.suffix_pattern.finditer(text):
         start, end = match.start(), match.end()
         # 北浜大学東京: a place name right after the suffix, ending the word, belongs to the name.
@@ -361,7 +430,7 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
             start -= len(initials.group())
         force = POLICE_FORCE.match(text, start, end - len(suffix)) if rule_id == "org.suffix.police_station" else None
         if force and force.end() < end - len(suffix):
-            found.append(Candidate(start, force.end(), text[start:force.end()], kind, "org.suffix.government"))
+            yield Candidate(start, force.end(), text[start:force.end()], kind, "org.suffix.government"), True
             start, brand = force.end(), True
         police_split = bool(station or (force and force.end() == start))
         dot = text.rfind("・", start, end)
@@ -373,13 +442,12 @@ def suffix_candidates(article: AnalysedArticle) -> list[Candidate]:
         # A municipality's own body (中央区|教育委員会) needs no proper noun: its place name says enough.
         owner = text[start:end - len(suffix)]
         municipal = len(owner) >= 2 and owner[-1] in PLACE_SUFFIXES and kind == "government"
-        if not is_organization_name(name) or not (brand or municipal
-                                                   or _has_name_evidence(article, start, end - len(suffix))):
+        if not is_organization_name(name):
             continue
         if (not article.is_token_boundary(start) and not police_split) or end - start > MAX_NAME_CHARS:
             continue
-        found.append(Candidate(start, end, name, kind, rule_id))
-    return found
+        named = brand or municipal or _has_name_evidence(article, start, end - len(suffix))
+        yield Candidate(start, end, name, kind, rule_id), named
 
 
 def place_candidates(article: AnalysedArticle) -> list[Candidate]:
@@ -433,7 +501,7 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
                 for candidate_id, pattern in rules.acting_place:
                     if candidate_id in ("org.place.headline", "org.place.signature"):
                         line_start = text.rfind("\n", 0, start) + 1
-                        if text[line_start:start].strip() or not pattern.match(after):
+                        if not LIST_MARKER.fullmatch(text[line_start:start]) or not pattern.match(after):
                             continue
                     elif not pattern.match(after):
                         continue
@@ -897,6 +965,10 @@ def quoted_and_descriptor_candidates(article: AnalysedArticle) -> list[Candidate
     for rule_id, pattern in org_rules().candidate_patterns.items():
         for match in pattern.finditer(article.text):
             name = canonical_name(match.group("name"))
+            # A reference (同市は, 当社は) is no name: proposed, it would teach the model that announcing
+            # subjects are rarely organisations.
+            if name in org_rules().generic_names or name[:-1] in org_rules().generic_prefixes:
+                continue
             if len(name) >= 2 and len(name) <= MAX_NAME_CHARS:
                 start = match.start("name") + max(match.group("name").find(name), 0)
                 found.append(Candidate(start, start + len(name), name, _guess_kind(name), rule_id))
@@ -923,7 +995,8 @@ _LETTER = re.compile(r"[A-Za-zぁ-ゖァ-ヴ\u4e00-\u9fff々]")
 
 def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> list[Candidate]:
     """Each span read without its leading place names (東海|こだま運輸) or a leading common word
-    (速報|こだま運輸): the name may be what is left."""
+    (速報|こだま運輸), or without a shop's or site's word ending it (こだま堂|オンラインショップ):
+    the name may be what is left."""
     found = []
     seen = set()
     for cand in candidates:
@@ -942,6 +1015,14 @@ def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> l
             if len(name) >= 2 and _LETTER.search(name):
                 rule_id = "org.cand.drop_place" if is_place else "org.cand.drop_label"
                 found.append(Candidate(cut, cand.end, name, _guess_kind(name), rule_id))
+    for cand in candidates:
+        tail = org_rules().product_tail.search(cand.name)
+        end = cand.end - len(tail.group()) if tail else cand.end
+        if tail and end - cand.start >= 2 and article.text[end - 1:end].strip() \
+                and article.text[cand.start:end] == cand.name[:len(cand.name) - len(tail.group())]:
+            found.append(Candidate(cand.start, end, cand.name[:len(cand.name) - len(tail.group())],
+                                   _guess_kind(cand.name), "org.cand.drop_product"))
+    return found
     return found
 
 
@@ -958,7 +1039,8 @@ def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] |
     ruled = _split_joined_names(ruled + brand_groups, text)
     # What the rules alone would have kept: their strongest feature.
     rule_choice = {(c.start, c.end) for c in _split_joined_names(_non_overlapping(ruled), text)}
-    wide = entity_candidates(article) + quoted_and_descriptor_candidates(article)
+    wide = entity_candidates(article) + quoted_and_descriptor_candidates(article) + suffix_compound_candidates(article)
+    wide += legal_token_candidates(article)
     wide += shorter_readings(article, ruled + wide)
     by_span: dict[tuple[int, int], Proposal] = {}
     for cand in ruled + [c for c in wide if c.source not in off]:
@@ -989,9 +1071,9 @@ def _by_rule_choice(features: dict[str, float]) -> dict[str, float]:
 # Span features that say something about the name wherever it stands: each proposal also gets their
 # highest value over every proposal of the same name (`name:` prefixed), so that one announcing
 # mention or one rule's choice vouches for the name's other mentions.
-NAME_LEVEL_FEATURES = ("subject_announces", "holder", "arrest", "person_after", "company_before",
-                       "quoted", "legal_form_beside", "label_group=org", "label_group=person", "label_group=place",
-                       "label_group=product")
+NAME_LEVEL_FEATURES = ("subject_announces", "holder", "alias_after", "press", "arrest", "person_after",
+                       "company_before", "quoted", "legal_form_beside", "label_group=org", "label_group=person",
+                       "label_group=place", "label_group=product")
 
 
 def _add_name_features(proposals: list[Proposal]) -> None:
@@ -1113,9 +1195,13 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
         sentence = article.sentence_at(start)
         rest = text[end:min(sentence.end, end + ANNOUNCE_CONTEXT)]
         features["subject_announces"] = float(bool(rules.cues["org.cue.announce"].search(rest)))
-    features["holder"] = float(bool(rules.cues["org.cue.holder"].match(after)))
-    features["arrest"] = float(bool(rules.cues["org.cue.arrest"].match(after)))
-    features["person_after"] = float(bool(rules.cues["org.cue.person_after"].match(after)))
+    # What a quoted name is said to have or do follows its closing quote (「リベロ」の顧客).
+    said = after[1:] if after.startswith(("」", "』")) else after
+    features["holder"] = float(bool(rules.cues["org.cue.holder"].match(said)))
+    features["alias_after"] = float(bool(rules.cues["org.cue.alias_after"].match(said)))
+    features["press"] = float(bool(rules.cues["org.cue.press"].match(said)))
+    features["arrest"] = float(bool(rules.cues["org.cue.arrest"].match(said)))
+    features["person_after"] = float(bool(rules.cues["org.cue.person_after"].match(said)))
     features["company_before"] = float(bool(rules.cues["org.cue.company_before"].search(before)))
     features["quoted"] = float(before.endswith(("「", "『")) and after.startswith(("」", "』")))
     features["in_title"] = float(bool(article.title) and name in article.title)
@@ -1124,7 +1210,24 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     key = merge_key(name)
     features["same_name_strong"] = float(key in context.strong_keys)
     features[f"proposals_of_name={_bucket(context.key_counts.get(key, 0))}"] = 1.0
+    if re.match(r"[ァ-ヴー]", name):
+        # A katakana word is a common noun to the dictionary (ミドリ, アオバ) and a firm's name as
+        # often: what the dictionary says of it is weighed apart from kanji compounds.
+        features = {(f"katakana:{name}" if name in DICTIONARY_SAYS else name): value
+                    for name, value in features.items()}
+    if proposal.sources <= COMPOUND_SOURCES:
+        # Spans proposed only for their shape (common nouns before a suffix, a place opening a
+        # sentence) announce and hold data as often as names do: what the context says of them is
+        # weighed apart, so that it does not teach the model to doubt every announcing name.
+        features = {(f"compound:{name}" if name in COMPOUND_APART else name): value
+                    for name, value in features.items()}
     return features
+
+
+DICTIONARY_SAYS = frozenset({"common_nouns_only", "dictionary_word", "common_word"})
+COMPOUND_SOURCES = frozenset({"org.cand.suffix_compound", "org.cand.place_subject"})
+COMPOUND_APART = frozenset({"subject_announces", "holder", "first_sentence", "in_title", "after=は", "after=が",
+                            "common_nouns_only", "token_boundary", "name_evidence"})
 
 
 def _choose(proposals: list[Proposal], choice: OrgChoice) -> list[Proposal]:
@@ -1261,6 +1364,17 @@ def _add_further_mentions(text: str, org: Organization) -> None:
                 org.mentions.append((start, end, "org.alias.mention"))
                 covered.add(start, end)
             alias = PAREN_ALIAS.match(text[end:end + 40])
+            abbreviation = ABBREVIATION.match(text[end:end + 40])
+            if abbreviation:
+                group = 1 if abbreviation.group(1) else 2
+                alias_start, alias_end = end + abbreviation.start(group), end + abbreviation.end(group)
+                # The text says outright it is a name: only a generic word is refused (全 may open it: 全交推).
+                if not covered.overlaps(alias_start, alias_end) and abbreviation.group(group) not in (
+                        org_rules().generic_names):
+                    org.mentions.append((alias_start, alias_end, "org.alias.abbreviation"))
+                    covered.add(alias_start, alias_end)
+                    org.names.add(abbreviation.group(group))
+                    pending.append(abbreviation.group(group))
             if alias and is_organization_name(alias.group(1).strip()):
                 alias_start = end + alias.start(1)
                 alias_end = alias_start + len(alias.group(1).strip())
