@@ -9,6 +9,7 @@ from pipeline.cases.identity import headline_index_names, headline_name_candidat
 from pipeline.cases.linking import (
     MemoryCaseIndex,
     link_articles,
+    link_probability,
     pair_features,
     reported_before_occurrence,
     same_incident,
@@ -76,7 +77,7 @@ UNDATED = replace(facts("b", ""), day=None)
     (facts("b", "2025-03-10", cause="theft"), "a week on, a cause of the same group"),
     (facts("b", "2025-05-20"), "a follow-up ten weeks on that repeats the figure"),
     (facts("b", "2025-05-20", total=430, occurred="2025-02"), "a follow-up with a revised count"),
-    (facts("b", "2025-04-20", total=None, occurred="2025-02"), "a follow-up on the same month's loss"),
+    (facts("b", "2025-03-18", total=None, occurred="2025-02"), "a follow-up two weeks on, the same month's loss, no figure"),
     (UNDATED, "undated, the same cause and figure"),
 ])
 def test_reports_of_one_incident_link(later, why):
@@ -93,6 +94,15 @@ def test_reports_of_one_incident_link(later, why):
 ])
 def test_near_misses_stay_apart(later, why):
     assert not same_incident(FIRST, later), why
+
+
+def test_the_same_month_of_occurrence_speaks_for_a_link_and_another_month_against():
+    # Seven weeks on, a city's name and no figure: how sure is the weights' call; which way the
+    # month of the leak pushes is not.
+    same = link_probability(FIRST, facts("b", "2025-04-20", total=None, occurred="2025-02"))[0]
+    unknown = link_probability(FIRST, facts("b", "2025-04-20", total=None))[0]
+    other = link_probability(FIRST, facts("b", "2025-04-20", total=None, occurred="2024-11"))[0]
+    assert same > unknown > other
 
 
 def test_a_short_form_of_the_name_links_when_the_rest_agrees_but_alone_it_does_not():
