@@ -77,7 +77,7 @@ UNDATED = replace(facts("b", ""), day=None)
     (facts("b", "2025-03-10", cause="theft"), "a week on, a cause of the same group"),
     (facts("b", "2025-05-20"), "a follow-up ten weeks on that repeats the figure"),
     (facts("b", "2025-05-20", total=430, occurred="2025-02"), "a follow-up with a revised count"),
-    (facts("b", "2025-03-18", total=None, occurred="2025-02"), "a follow-up two weeks on, the same month's loss, no figure"),
+    (facts("b", "2025-03-18", total=None, occurred="2025-02"), "two weeks on, the same month's loss, no figure"),
     (UNDATED, "undated, the same cause and figure"),
 ])
 def test_reports_of_one_incident_link(later, why):
