@@ -723,8 +723,13 @@ def _only_common_words(article: AnalysedArticle, entity) -> bool:
 
 
 def _is_name_tail(short: str, long: str) -> bool:
-    """北浜ドコム / ドコム, 韓国ミナト / ミナト: a katakana or Latin name ending a longer one."""
-    if len(short) < 3 or not long.endswith(short) or not re.fullmatch(r"[ァ-ヴー・A-Za-z0-9&. ]+", short):
+    """北浜ドコム / ドコム, 韓国ミナト / ミナト: a katakana or Latin name ending a longer one; 日の出町立
+    第二中学校 / 町立第二中学校: a public body named again without its place."""
+    if len(short) < 3 or not long.endswith(short):
+        return False
+    if re.match(r"[都道府県市区町村]立", short):
+        return 1 <= len(long) - len(short) <= 6
+    if not re.fullmatch(r"[ァ-ヴー・A-Za-z0-9&. ]+", short):
         return False
     # The tail must start a word: the script changes there (北浜|ドコム, 韓国|ミナト).
     same_script = r"[ァ-ヴー]" if re.match(r"[ァ-ヴ]", short) else r"[A-Za-z0-9.]"  # i.|JXB is one name

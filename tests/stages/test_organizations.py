@@ -499,3 +499,13 @@ def test_a_short_name_in_brackets_is_a_mention_of_the_organisation(article):
     org = next(o for o in find_organizations(a) if o.name == "全国交通安全推進協会")
     assert "全交推" in org.names
     assert [a.text[s:e] for s, e, _ in org.mentions].count("全交推") == 2
+
+
+def test_a_public_body_named_again_without_its_place_is_one_organisation(article):
+    # The headline names the town's school in full; the text, already in the town, drops the town.
+    a = article("日の出町立第二中学校 保護者へのメール誤送信について\n\n日の出町教育委員会は、町立第二中学校の"
+                "教員がメールを誤送信したと発表した。")
+    orgs = {o.name: o for o in find_organizations(a)}
+    assert set(orgs) == {"日の出町立第二中学校", "日の出町教育委員会"}
+    assert "町立第二中学校" in orgs["日の出町立第二中学校"].names
+    assert (39, 46) in [(s, e) for s, e, _ in orgs["日の出町立第二中学校"].mentions]
