@@ -99,10 +99,15 @@ def read_models(path: Path) -> DecisionModels:
     return DecisionModels.from_json(read_weights(path, "decision weights"), str(path))
 
 
-def write_models(models: DecisionModels, path: Path) -> Path:
+def write_weights(data: dict[str, Any], path: Path) -> Path:
+    """A weights file's JSON written (its folder made if need be)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(models.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def write_models(models: DecisionModels, path: Path) -> Path:
+    return write_weights(models.to_json(), path)
 
 
 # Models in memory, replacing the files while set (cross-validation fits and scores fold after fold).

@@ -16,7 +16,6 @@ NORTHCloud, MINATO Credit(ミナトクレジット)), and every further mention 
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from pipeline.records import OrganizationRow
 from pipeline.stages.analysis import AnalysedArticle, SpanIndex, in_spans, url_spans
-from pipeline.stages.decisions import LinearModel
+from pipeline.stages.decisions import LinearModel, read_weights, write_weights
 from pipeline.stages.rules import (
     RuleError,
     alternation,
@@ -903,22 +902,14 @@ class OrgChoice:
 
 
 def read_org_model(path: Path) -> OrgChoice:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RuleError(path, None, f"cannot read organisation weights: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise RuleError(path, exc.lineno, f"not valid JSON: {exc.msg}") from exc
+    data = read_weights(path, "organisation weights")
     if not isinstance(data, dict) or not isinstance(data.get("model"), dict):
         raise RuleError(path, None, "no 'model' mapping")
     return OrgChoice.from_json(data["model"], str(path))
 
 
 def write_org_model(choice: OrgChoice, gold: dict, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"gold": gold, "model": choice.to_json()}
-    path.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return path
+    return write_weights({"gold": gold, "model": choice.to_json()}, path)
 
 
 _model_override: OrgChoice | None = None
@@ -1062,15 +1053,6 @@ def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] |
         proposal.features = proposal_features(article, proposal, context, (proposal.start, proposal.end) in rule_choice)
     _add_name_features(proposals)
     return proposals
-
-
-def _by_rule_choice(features: dict[str, float]) -> dict[str, float]:
-    """One set of weights for the spans the rules keep and another for the rest: what a feature says
-    differs (a name standing once is most often right when a rule proposed it, rarely when only GiNZA
-    did), and the rules' proposals keep their own base rate (rules_keep)."""
-    prefix = "kept:" if features.get("rules_keep", 0.0) > 0 else "wide:"
-    return {"rules_keep": features.get("rules_keep", 0.0),
-            **{prefix + name: value for name, value in features.items() if name != "rules_keep"}}
 
 
 # Span features that say something about the name wherever it stands: each proposal also gets their
@@ -1218,15 +1200,18 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     if re.match(r"[ァ-ヴー]", name):
         # A katakana word is a common noun to the dictionary (ミドリ, アオバ) and a firm's name as
         # often: what the dictionary says of it is weighed apart from kanji compounds.
-        features = {(f"katakana:{name}" if name in DICTIONARY_SAYS else name): value
-                    for name, value in features.items()}
+        features = _weighed_apart(features, "katakana", DICTIONARY_SAYS)
     if proposal.sources <= COMPOUND_SOURCES:
         # Spans proposed only for their shape (common nouns before a suffix, a place opening a
         # sentence) announce and hold data as often as names do: what the context says of them is
         # weighed apart, so that it does not teach the model to doubt every announcing name.
-        features = {(f"compound:{name}" if name in COMPOUND_APART else name): value
-                    for name, value in features.items()}
+        features = _weighed_apart(features, "compound", COMPOUND_APART)
     return features
+
+
+def _weighed_apart(features: dict[str, float], prefix: str, names: frozenset[str]) -> dict[str, float]:
+    """The features, those of `names` renamed `prefix:name`, so that the model weighs them apart."""
+    return {(f"{prefix}:{feature}" if feature in names else feature): value for feature, value in features.items()}
 
 
 DICTIONARY_SAYS = frozenset({"common_nouns_only", "dictionary_word", "common_word"})
