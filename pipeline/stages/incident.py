@@ -42,6 +42,7 @@ class Cue:
     pattern: re.Pattern[str]
     where: str = ""  # victim and total cues: where the cue is looked for
     cause: str = ""  # cause cues: the cause it speaks for
+    speaks_for: str = ""  # incident cues: "incident" or "look-alike", or neither
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class IncidentRules:
 
 VICTIM_CUE_PLACES = ("after", "before", "subject")
 TOTAL_CUE_PLACES = ("before", "after", "sentence")
+SPEAKS_FOR = ("", "incident", "look-alike")  # incident cues: what a cue tells of the article
 
 
 @rule_cache
@@ -98,7 +100,13 @@ def incident_rules() -> IncidentRules:
             if places and entry["where"] not in places:
                 raise RuleError(entry.get("__file__", path), entry.get("__line__"),
                                 f"rule '{entry['id']}': where must be one of {', '.join(places)}")
-        return tuple(Cue(e["id"], compile_pattern(e, path), e.get("where", ""), e.get("cause", "")) for e in entries)
+        for entry in entries:
+            if entry.get("speaks_for", "") not in SPEAKS_FOR:
+                kinds = ", ".join(filter(None, SPEAKS_FOR))
+                raise RuleError(entry.get("__file__", path), entry.get("__line__"),
+                                f"rule '{entry['id']}': speaks_for must be one of {kinds}")
+        return tuple(Cue(e["id"], compile_pattern(e, path), e.get("where", ""), e.get("cause", ""),
+                         e.get("speaks_for", "")) for e in entries)
 
     return IncidentRules(
         event=first("event_cues"),
@@ -190,9 +198,13 @@ def incident_features(article: AnalysedArticle, counts: list[CountRow], organiza
         "leaked_categories": min(leaked_categories, 3) / 3,
     }
     for cue in rules.incident_cues:
-        features[f"{cue.id}@title"] = float(bool(cue.pattern.search(title)))
-        features[f"{cue.id}@lead"] = float(bool(cue.pattern.search(lead)))
-        features[f"{cue.id}@text"] = _hits(len(cue.pattern.findall(text))) / 3
+        found = {"title": float(bool(cue.pattern.search(title))), "lead": float(bool(cue.pattern.search(lead))),
+                 "text": _hits(len(cue.pattern.findall(text))) / 3}
+        for where, value in found.items():
+            features[f"{cue.id}@{where}"] = value
+            if cue.speaks_for:
+                shared = f"speaks_for={cue.speaks_for}@{where}"
+                features[shared] = max(features.get(shared, 0.0), value)
     return features
 
 
@@ -489,6 +501,12 @@ def _mention_cue_features(article: AnalysedArticle, org: Organization) -> tuple[
     return features, evidence
 
 
+def _common_nouns_only(article: AnalysedArticle, start: int, end: int) -> bool:
+    """A span of common nouns alone (保育施設, 和菓子): a thing or a kind of body named, not a body."""
+    tokens = article.tokens_between(start, end)
+    return bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown for t in tokens)
+
+
 def victim_candidates(article: AnalysedArticle, organizations: list[Organization],
                       title_organizations: list[Organization] = ()) -> list[Candidate]:
     """Every organisation of the text, of the headline and of its source tag, with its features."""
@@ -544,6 +562,8 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
                          "media": float(org.media), "contractor": float(org.contractor), **extra})
         found, sentence = text_features(org) if org.mentions else ({}, "")
         features.update(found)
+        features["common_nouns_only"] = float(any(_common_nouns_only(article, start, end)
+                                                  for start, end, _ in org.mentions))
         is_subject = any(name.startswith("victim.subject.") for name in found)
         evidence = sentence if is_subject or not features["in_title"] else title
         candidates[org.name] = Candidate(org.name, features, evidence)

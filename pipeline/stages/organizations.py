@@ -1019,7 +1019,6 @@ def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> l
             found.append(Candidate(cand.start, end, cand.name[:len(cand.name) - len(tail.group())],
                                    _guess_kind(cand.name), "org.cand.drop_product"))
     return found
-    return found
 
 
 def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] | None = None) -> list[Proposal]:

@@ -9,10 +9,11 @@ from pipeline.stages.incident import (
     cause_candidates,
     choose_cause,
     headline_article,
+    incident_features,
     roll_up,
     victim_candidates,
 )
-from pipeline.stages.organizations import find_organizations
+from pipeline.stages.organizations import Organization, find_organizations
 
 
 def incident_of(a):
@@ -274,3 +275,29 @@ def test_victim_candidates_carry_the_kind_of_body_their_name_says(article, name,
     a = article(f"{name}は、個人情報が流出したと発表した。")
     [candidate] = [c for c in victim_candidates(a, find_organizations(a)) if c.value == name]
     assert {f for f in candidate.features if f.startswith("victim.kind.")} == kinds
+
+
+# Articles -> what their cues say as a kind: each look-alike kind (a column, a tally, a product
+# release) and each telling of an incident (a theft, an arrest) also gives one shared feature.
+SPEAKS_FOR = [
+    ("判例から読む個人情報の連載です。今回は流出事案の賠償額を解説します。", "look-alike"),
+    ("新製品の提供を開始しました。月額980円で、情報漏えい対策ができます。", "look-alike"),
+    ("社員の車が車上荒らしに遭い、顧客名簿が盗まれました。", "incident"),
+    ("元社員を逮捕しました。顧客情報を持ち出した容疑です。", "incident"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), SPEAKS_FOR)
+def test_cues_of_one_kind_share_a_feature(article, text, kind):
+    features = incident_features(article(text), [])
+    other = {"look-alike": "incident", "incident": "look-alike"}[kind]
+    assert features[f"speaks_for={kind}@text"] > 0 and features[f"speaks_for={other}@text"] == 0
+
+
+def test_a_name_of_common_nouns_alone_is_marked_for_the_victim_model(article):
+    a = article("株式会社ミナトデータは、保育施設の利用者の氏名が流出したと発表した。")
+    start = a.text.index("保育施設")
+    facility = Organization("保育施設", "other", [(start, start + 4, "test")], probability=0.5)
+    features = {c.value: c.features for c in victim_candidates(a, find_organizations(a) + [facility])}
+    assert features["ミナトデータ"]["common_nouns_only"] == 0.0
+    assert features["保育施設"]["common_nouns_only"] == 1.0
