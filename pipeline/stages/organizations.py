@@ -1087,6 +1087,12 @@ class _ArticleContext:
         self.key_counts: dict[str, int] = {}
         for p in self.proposals:
             self.key_counts[merge_key(p.name)] = self.key_counts.get(merge_key(p.name), 0) + 1
+        self.word_readings = [p for p in self.proposals if "org.cand.legal_tokens" in p.sources]
+
+    def cut_before_words(self, proposal: Proposal) -> bool:
+        """The name read by words beside its legal form goes on past this span (株式会社北浜|つり具)."""
+        return any(other.start <= proposal.start < other.end and other.end > proposal.end
+                   and other.name.startswith(proposal.name) for other in self.word_readings)
 
 
 # Rules learned from corrections (pipeline.learning.rule_learning) weigh like the stock rules of their kind.
@@ -1135,8 +1141,11 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
         features[f"label_group={_label_group(label)}"] = 1.0
     features[f"shape={_shape(name)}"] = 1.0
     features["short"] = float(len(name) <= 2)
-    # A span opening with hiragana is usually a phrase cut at the wrong place (ている|ミナト電機).
-    features["starts_hiragana"] = float(bool(re.match(r"[ぁ-ゖ]", text[start:end])))
+    # A span opening with hiragana is usually a phrase cut at the wrong place (ている|ミナト電機), unless
+    # it opens with a noun the tokenizer reads whole (さくら|総合病院, ひかり|運輸).
+    tokens = article.tokens_between(start, end)
+    opens_with_noun = bool(tokens) and tokens[0].start == start and tokens[0].pos1 == "名詞"
+    features["starts_hiragana"] = float(bool(re.match(r"[ぁ-ゖ]", text[start:end])) and not opens_with_noun)
     features["long"] = float(len(name) >= 12)
     suffix = _suffix_of(name) if name not in rules.suffixes else None
     if suffix:
@@ -1163,7 +1172,6 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
         features["dictionary_word"] = 1.0
     features["product_like"] = float(not product_words and any(p.search(name) for _, p in rules.not_organizations))
     features["name_evidence"] = float(_has_name_evidence(article, start, end))
-    tokens = article.tokens_between(start, end)
     proper = [t for t in tokens if t.pos2 == "固有名詞"]
     features["person_name"] = float(bool(proper) and all(t.pos3 == "人名" for t in proper))
     features["place_name"] = float(bool(proper) and all(t.pos3 == "地名" for t in proper)
@@ -1175,7 +1183,8 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     before = text[max(0, start - 12):start]
     particle = next((p for p in PARTICLES_AFTER if after.startswith(p)), "")
     features[f"after={particle or 'other'}"] = 1.0
-    features["inside_word_after"] = float(bool(_NAME_CHAR_FIRST.match(after)))
+    # The tokenizer may read on where the name characters stop (株式会社北浜|つり具).
+    features["inside_word_after"] = float(bool(_NAME_CHAR_FIRST.match(after)) or context.cut_before_words(proposal))
     features["inside_word_before"] = float(bool(_NAME_CHAR_LAST.search(before)))
     if particle in ("は", "が"):
         sentence = article.sentence_at(start)

@@ -471,6 +471,8 @@ CANDIDATE_KINDS = [
     ("学生向け賃貸の大手、ミナト・エス・ケーから顧客情報を持ち出した。", "ミナト・エス・ケー", "org.cand.descriptor"),
     ("和菓子を販売する北浜堂は、運営する「北浜堂オンラインショップ」が攻撃を受けたと発表した。", "北浜堂",
      "org.cand.drop_product"),
+    # a page's label glued on before the lead's subject
+    ("話題北浜精工は8日、顧客の情報が流出したと発表した。", "北浜精工", "org.context.kanji_lead_subject"),
 ]
 
 
@@ -484,6 +486,7 @@ def test_kinds_of_names_are_proposed(article, text, span, source):
 NOT_PROPOSED = [
     # a department alone, a generic reference, a plain shop word: no proposal of that span
     ("情報政策局が調査した。", "情報政策局"),
+    ("話題北浜精工は8日、顧客の情報が流出したと発表した。", "話題北浜精工"),
     ("同市は14日、謝罪した。", "同市"),
     ("北浜屋ストアは5日、被害を公表した。", "北浜屋"),  # a company may be named X ストア itself
 ]
@@ -509,3 +512,11 @@ def test_a_public_body_named_again_without_its_place_is_one_organisation(article
     assert set(orgs) == {"日の出町立第二中学校", "日の出町教育委員会"}
     assert "町立第二中学校" in orgs["日の出町立第二中学校"].names
     assert (39, 46) in [(s, e) for s, e, _ in orgs["日の出町立第二中学校"].mentions]
+
+
+def test_a_name_the_tokenizer_reads_on_past_is_cut_inside_a_word(article):
+    # The legal form's character classes stop at hiragana (北浜|つり具); the words go on.
+    proposals = {p.name: p.features for p in organization_proposals(article(
+        "株式会社北浜つり具 お客様の個人情報が漏えいしたおそれについて"))}
+    assert proposals["北浜"]["inside_word_after"] == 1.0
+    assert proposals["北浜つり具"]["inside_word_after"] == 0.0
