@@ -24,7 +24,13 @@ from pipeline.stages.decisions import (
     decision_models,
     rank,
 )
-from pipeline.stages.organizations import Organization, canonical_name, is_organization_name, org_rules
+from pipeline.stages.organizations import (
+    Organization,
+    canonical_name,
+    common_nouns_only,
+    is_organization_name,
+    org_rules,
+)
 from pipeline.stages.rules import RuleError, compile_pattern, load, rule_cache, rule_path, section
 
 RULE_FILE = "incident.yaml"
@@ -97,14 +103,10 @@ def incident_rules() -> IncidentRules:
     def cues(name: str, places: tuple[str, ...] = ()) -> tuple[Cue, ...]:
         entries = section(data, name, path, ["pattern", "where"] if places else ["pattern"])
         for entry in entries:
-            if places and entry["where"] not in places:
-                raise RuleError(entry.get("__file__", path), entry.get("__line__"),
-                                f"rule '{entry['id']}': where must be one of {', '.join(places)}")
-        for entry in entries:
-            if entry.get("speaks_for", "") not in SPEAKS_FOR:
-                kinds = ", ".join(filter(None, SPEAKS_FOR))
-                raise RuleError(entry.get("__file__", path), entry.get("__line__"),
-                                f"rule '{entry['id']}': speaks_for must be one of {kinds}")
+            for key, allowed in (("where", places), ("speaks_for", SPEAKS_FOR)):
+                if key in entry and allowed and entry[key] not in allowed:
+                    raise RuleError(entry.get("__file__", path), entry.get("__line__"),
+                                    f"rule '{entry['id']}': {key} must be one of {', '.join(filter(None, allowed))}")
         return tuple(Cue(e["id"], compile_pattern(e, path), e.get("where", ""), e.get("cause", ""),
                          e.get("speaks_for", "")) for e in entries)
 
@@ -501,12 +503,6 @@ def _mention_cue_features(article: AnalysedArticle, org: Organization) -> tuple[
     return features, evidence
 
 
-def _common_nouns_only(article: AnalysedArticle, start: int, end: int) -> bool:
-    """A span of common nouns alone (保育施設, 和菓子): a thing or a kind of body named, not a body."""
-    tokens = article.tokens_between(start, end)
-    return bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown for t in tokens)
-
-
 def victim_candidates(article: AnalysedArticle, organizations: list[Organization],
                       title_organizations: list[Organization] = ()) -> list[Candidate]:
     """Every organisation of the text, of the headline and of its source tag, with its features."""
@@ -562,7 +558,8 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
                          "media": float(org.media), "contractor": float(org.contractor), **extra})
         found, sentence = text_features(org) if org.mentions else ({}, "")
         features.update(found)
-        features["common_nouns_only"] = float(any(_common_nouns_only(article, start, end)
+        # A name of common nouns alone (保育施設, 和菓子) names a thing or a kind of body, not a body.
+        features["common_nouns_only"] = float(any(common_nouns_only(article.tokens_between(start, end))
                                                   for start, end, _ in org.mentions))
         is_subject = any(name.startswith("victim.subject.") for name in found)
         evidence = sentence if is_subject or not features["in_title"] else title

@@ -1176,7 +1176,7 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     features["person_name"] = float(bool(proper) and all(t.pos3 == "人名" for t in proper))
     features["place_name"] = float(bool(proper) and all(t.pos3 == "地名" for t in proper)
                                    and len(proper) == len(tokens))
-    features["common_nouns_only"] = float(bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown for t in tokens))
+    features["common_nouns_only"] = float(common_nouns_only(tokens))
     features["token_boundary"] = float(article.is_token_boundary(start) and article.is_token_boundary(end))
     # Context.
     after = text[end:end + 30]
@@ -1215,6 +1215,11 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
         # weighed apart, so that it does not teach the model to doubt every announcing name.
         features = _weighed_apart(features, "compound", COMPOUND_APART)
     return features
+
+
+def common_nouns_only(tokens: list[Token]) -> bool:
+    """Tokens that are all common nouns the dictionary knows (保育|施設, メール|誤|送信)."""
+    return bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown for t in tokens)
 
 
 def _weighed_apart(features: dict[str, float], prefix: str, names: frozenset[str]) -> dict[str, float]:

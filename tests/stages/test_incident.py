@@ -1,5 +1,9 @@
+import shutil
+from pathlib import Path
+
 import pytest
 
+import pipeline.stages.rules as rule_files
 from pipeline.stages.analysis import analyse
 from pipeline.stages.categories import extract_categories
 from pipeline.stages.counts import extract_counts
@@ -10,10 +14,12 @@ from pipeline.stages.incident import (
     choose_cause,
     headline_article,
     incident_features,
+    incident_rules,
     roll_up,
     victim_candidates,
 )
 from pipeline.stages.organizations import Organization, find_organizations
+from pipeline.stages.rules import RuleError, use_learned
 
 
 def incident_of(a):
@@ -301,3 +307,19 @@ def test_a_name_of_common_nouns_alone_is_marked_for_the_victim_model(article):
     features = {c.value: c.features for c in victim_candidates(a, find_organizations(a) + [facility])}
     assert features["ミナトデータ"]["common_nouns_only"] == 0.0
     assert features["保育施設"]["common_nouns_only"] == 1.0
+
+
+def test_a_cue_that_speaks_for_an_unknown_kind_is_reported_with_its_file_and_rule(tmp_path, monkeypatch):
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(rule_files.__file__).parent / "rules", rules)
+    cues = rules / "incident.yaml"
+    cues.write_text(cues.read_text(encoding="utf-8").replace("speaks_for: look-alike", "speaks_for: advice", 1),
+                    encoding="utf-8")
+    monkeypatch.setattr(rule_files, "RULES_DIR", rules)
+    use_learned(None)  # drop the rules cached from the packaged files
+    try:
+        with pytest.raises(RuleError, match=r"incident.yaml:\d+: rule 'incident.advice': speaks_for must be one of"):
+            incident_rules()
+    finally:
+        monkeypatch.undo()
+        use_learned(None)
