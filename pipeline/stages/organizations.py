@@ -325,6 +325,21 @@ def _is_name_token(token: Token) -> bool:
             and bool(_LETTER.search(token.surface)))
 
 
+def _name_run(tokens: list[Token], edge: int, forward: bool) -> list[Token]:
+    """The name tokens that run on from `edge` without a gap, forward or backward (at most
+    MAX_NAME_TOKENS)."""
+    run: list[Token] = []
+    for token in tokens[:MAX_NAME_TOKENS] if forward else reversed(tokens[-MAX_NAME_TOKENS:]):
+        if forward:
+            touching = token.start == (run[-1].end if run else edge)
+        else:
+            touching = token.end == (run[-1].start if run else edge)
+        if not touching or not _is_name_token(token):
+            break
+        run.append(token)
+    return run if forward else run[::-1]
+
+
 def legal_token_candidates(article: AnalysedArticle) -> list[Candidate]:
     """A company's name beside its legal form read by words, not by characters: the character classes
     stop at a hiragana word inside it (株式会社北浜|つり具, みなと|ふとん店株式会社)."""
@@ -332,27 +347,17 @@ def legal_token_candidates(article: AnalysedArticle) -> list[Candidate]:
     text = article.text
     found = []
     for match in rules.legal_before.finditer(text):
-        tokens = article.tokens_between(match.start("name"), min(len(text), match.start("name") + MAX_NAME_CHARS))
-        run = []
-        for token in tokens[:MAX_NAME_TOKENS]:
-            if token.start != (run[-1].end if run else match.start("name")) or not _is_name_token(token):
-                break
-            run.append(token)
+        start = match.start("name")
+        run = _name_run(article.tokens_between(start, min(len(text), start + MAX_NAME_CHARS)), start, True)
         if run and run[-1].end > match.end("name"):
-            name = canonical_name(text[run[0].start:run[-1].end])
-            found.append(Candidate(match.start(), run[-1].end, name, rules.legal_forms[match.group("legal")][0],
-                                   "org.cand.legal_tokens"))
+            found.append(Candidate(match.start(), run[-1].end, canonical_name(text[start:run[-1].end]),
+                                   rules.legal_forms[match.group("legal")][0], "org.cand.legal_tokens"))
     for match in rules.legal_after.finditer(text):
-        tokens = article.tokens_between(max(0, match.start("legal") - MAX_NAME_CHARS), match.start("legal"))
-        run = []
-        for token in reversed(tokens[-MAX_NAME_TOKENS:]):
-            if token.end != (run[0].start if run else match.start("legal")) or not _is_name_token(token):
-                break
-            run.insert(0, token)
+        end = match.start("legal")
+        run = _name_run(article.tokens_between(max(0, end - MAX_NAME_CHARS), end), end, False)
         if run and run[0].start < match.start("name"):
-            name = canonical_name(text[run[0].start:match.start("legal")])
-            found.append(Candidate(run[0].start, match.end(), name, rules.legal_forms[match.group("legal")][0],
-                                   "org.cand.legal_tokens"))
+            found.append(Candidate(run[0].start, match.end(), canonical_name(text[run[0].start:end]),
+                                   rules.legal_forms[match.group("legal")][0], "org.cand.legal_tokens"))
     return [c for c in found if len(c.name) >= 2 and c.end - c.start <= MAX_NAME_CHARS]
 
 
@@ -819,11 +824,16 @@ def municipal_department_candidates(article: AnalysedArticle) -> list[Candidate]
     for rule_id, pattern in org_rules().municipal_departments:
         for match in pattern.finditer(article.text):
             name = match.group("name")
-            if name[:-1] in org_rules().generic_prefixes:  # 当町, 同市: a reference, not a name
+            if _is_reference(name):
                 continue
             if is_organization_name(name) and article.is_token_boundary(match.start("name")):
                 found.append(Candidate(match.start("name"), match.end("name"), name, "government", rule_id))
     return found
+
+
+def _is_reference(name: str) -> bool:
+    """当町, 同市: a place word after a generic prefix refers back to a name; it is none itself."""
+    return name[:-1] in org_rules().generic_prefixes
 
 
 def pattern_candidates(article: AnalysedArticle) -> list[Candidate]:
@@ -963,7 +973,7 @@ def quoted_and_descriptor_candidates(article: AnalysedArticle) -> list[Candidate
             name = canonical_name(match.group("name"))
             # A reference (同市は, 当社は) is no name: proposed, it would teach the model that announcing
             # subjects are rarely organisations.
-            if name in org_rules().generic_names or name[:-1] in org_rules().generic_prefixes:
+            if name in org_rules().generic_names or _is_reference(name):
                 continue
             if len(name) >= 2 and len(name) <= MAX_NAME_CHARS:
                 start = match.start("name") + max(match.group("name").find(name), 0)
@@ -1013,11 +1023,11 @@ def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> l
                 found.append(Candidate(cut, cand.end, name, _guess_kind(name), rule_id))
     for cand in candidates:
         tail = org_rules().product_tail.search(cand.name)
-        end = cand.end - len(tail.group()) if tail else cand.end
-        if tail and end - cand.start >= 2 and article.text[end - 1:end].strip() \
-                and article.text[cand.start:end] == cand.name[:len(cand.name) - len(tail.group())]:
-            found.append(Candidate(cand.start, end, cand.name[:len(cand.name) - len(tail.group())],
-                                   _guess_kind(cand.name), "org.cand.drop_product"))
+        if not tail:
+            continue
+        name, end = cand.name[:tail.start()], cand.end - len(tail.group())
+        if end - cand.start >= 2 and article.text[end - 1:end].strip() and article.text[cand.start:end] == name:
+            found.append(Candidate(cand.start, end, name, _guess_kind(cand.name), "org.cand.drop_product"))
     return found
 
 
