@@ -72,6 +72,8 @@ PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1
 ABBREVIATION = re.compile(r"^\s?\((?:略称|略|通称)[::]\s?([^()「」\s、。]{2,20})\)"
                           r"|^\s?\(以下[、,]?「([^「」\s]{2,20})」")
 HIRAGANA_WORD = re.compile(r"[\u3041-\u309f]+")
+KANA_WORD = re.compile(r"[\u3041-\u309f\u30a1-\u30ffー]+")
+HAS_KANJI = re.compile(r"[\u4e00-\u9fff]")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 # Kana that particles and verb endings are made of: a hiragana run holding one is a phrase.
 PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
@@ -1092,17 +1094,25 @@ class _ArticleContext:
     def __post_init__(self):
         self.labels: dict[tuple[int, int], str] = {(e.start, e.end): e.label for e in self.article.entities}
         self.entities = SpanIndex((e.start, e.end) for e in self.article.entities)
-        self.strong_keys = {merge_key(p.name) for p in self.proposals
-                            if any(_source_family(s) in STRONG_FAMILIES for s in p.sources)}
+        self.word_readings = [p for p in self.proposals if "org.cand.legal_tokens" in p.sources]
+        # A legal form vouches for the name it is read with whole (株式会社北浜つり具), not for a part
+        # of it cut short (株式会社北浜|つり具).
+        strong = [p for p in self.proposals if any(_source_family(s) in STRONG_FAMILIES for s in p.sources)]
+        self.strong_keys = {merge_key(p.name) for p in strong if not self.cut_before_words(p)}
+        self.strong_keys |= {merge_key(w.name) for w in self.word_readings for p in strong if self.cuts(p, w)}
         self.key_counts: dict[str, int] = {}
         for p in self.proposals:
             self.key_counts[merge_key(p.name)] = self.key_counts.get(merge_key(p.name), 0) + 1
-        self.word_readings = [p for p in self.proposals if "org.cand.legal_tokens" in p.sources]
+
+    @staticmethod
+    def cuts(proposal: Proposal, reading: Proposal) -> bool:
+        """Whether `reading` (the name read by words beside its legal form) goes on past `proposal`."""
+        return (reading.start <= proposal.start < reading.end and reading.end > proposal.end
+                and reading.name.startswith(proposal.name))
 
     def cut_before_words(self, proposal: Proposal) -> bool:
         """The name read by words beside its legal form goes on past this span (株式会社北浜|つり具)."""
-        return any(other.start <= proposal.start < other.end and other.end > proposal.end
-                   and other.name.startswith(proposal.name) for other in self.word_readings)
+        return any(self.cuts(proposal, other) for other in self.word_readings)
 
 
 # Rules learned from corrections (pipeline.learning.rule_learning) weigh like the stock rules of their kind.
@@ -1228,8 +1238,13 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
 
 
 def common_nouns_only(tokens: list[Token]) -> bool:
-    """Tokens that are all common nouns the dictionary knows (保育|施設, メール|誤|送信)."""
-    return bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown for t in tokens)
+    """Tokens that are all common nouns the dictionary knows (保育|施設, 和菓子), none of
+    them spelt in kana where the dictionary writes kanji (さくら for 桜: a brand's spelling)."""
+    return bool(tokens) and all(t.pos2 == "普通名詞" and not t.unknown and not _respelt(t) for t in tokens)
+
+
+def _respelt(token: Token) -> bool:
+    return bool(KANA_WORD.fullmatch(token.surface)) and bool(HAS_KANJI.search(token.lemma))
 
 
 def _weighed_apart(features: dict[str, float], prefix: str, names: frozenset[str]) -> dict[str, float]:

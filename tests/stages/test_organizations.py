@@ -5,6 +5,7 @@ import pytest
 from pipeline.stages.analysis import Entity
 from pipeline.stages.organizations import (
     canonical_name,
+    common_nouns_only,
     find_organizations,
     is_contractor_mention,
     merge_key,
@@ -520,3 +521,23 @@ def test_a_name_the_tokenizer_reads_on_past_is_cut_inside_a_word(article):
         "株式会社北浜つり具 お客様の個人情報が漏えいしたおそれについて"))}
     assert proposals["北浜"]["inside_word_after"] == 1.0
     assert proposals["北浜つり具"]["inside_word_after"] == 0.0
+    # The legal form vouches for the name read whole, not for the part cut short.
+    assert proposals["北浜つり具"]["same_name_strong"] == 1.0
+    assert proposals["北浜"]["same_name_strong"] == 0.0
+
+
+# Words -> whether they are common nouns alone: a kind of body or thing, not a body's name.
+COMMON_NOUNS = [
+    ("保育施設", True),
+    ("総合病院", True),
+    ("和菓子", True),
+    # A word spelt in kana where the dictionary writes kanji (さくら for 桜) is a brand's spelling.
+    ("さくら総合病院", False),
+    ("ひかり運輸", False),
+    ("ミナトデータ", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COMMON_NOUNS)
+def test_common_nouns_only(text, expected):
+    assert common_nouns_only(make_article(text).tokens) is expected
