@@ -262,6 +262,7 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
     all_hits = sum(f["hits"] for f in features.values()) or 1.0
     most = max((f["hits"] for f in features.values()), default=0.0)
     order = sorted(first_hit, key=first_hit.get)
+    hits = {cause: mine["hits"] for cause, mine in features.items()}
     candidates = []
     # An arrest or a ruling told: what the police did speaks for theft or intrusion, and the case
     # is often an insider's; the model weighs each cause apart in such a story.
@@ -277,6 +278,9 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
         mine["only_denied"] = float(mine["hits"] == 0 and not mine["title"])
         mine["refines_other"] = float(bool(rules.refinements.get(cause, frozenset()) & features.keys()))
         mine["refined_by_other"] = float(any(cause in rules.refinements.get(other, ()) for other in features))
+        # 紛失 in the headline, 盗まれ told again and again in the text: the finer cause is the one told.
+        mine["refines_told_more"] = float(any(hits[other] < hits[cause]
+                                              for other in rules.refinements.get(cause, ()) if other in hits))
         mine["hits"] = _hits(int(mine["hits"]))
         mine["cues"] = _hits(int(mine["cues"]))
         mine["denied"] = _hits(int(mine["denied"]))
@@ -717,9 +721,13 @@ def confidence_features(decision: str, choice: Choice) -> Features:
         features["org_probability"] = choice.features.get("org_probability", 0.0)
     if decision == "is_incident":
         features["said_no"] = float(not choice.value)
-    else:
-        features["candidates"] = _hits(choice.candidates) / 4
-        features["none"] = float(choice.value is None or choice.value == UNKNOWN_CAUSE)
+        return features
+    features["candidates"] = _hits(choice.candidates) / 4
+    features["none"] = float(choice.value is None or choice.value == UNKNOWN_CAUSE)
+    if features["none"]:
+        # An empty answer is sure in its own way (no candidate was good enough): its log-odds and
+        # margin weigh apart from a named answer's. On held-out rows this found more wrong rows.
+        features["none_logit"], features["none_margin"] = features.pop("logit"), features.pop("margin")
     return features
 
 

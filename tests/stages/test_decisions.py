@@ -119,9 +119,13 @@ def test_a_rows_confidence_is_the_product_of_its_answers_confidence_and_survives
     # A victim the organisation model doubts is a doubtful victim.
     ("victim", Choice("北浜市", 0.5, margin=0.5, candidates=1, features={"org_probability": 0.3}),
      {"logit": 0.0, "margin": 0.5, "candidates": 0.25, "none": 0.0, "org_probability": 0.3}),
-    ("victim", Choice(None, 0.5, margin=2.0, candidates=3), {"logit": 0.0, "margin": 1.0, "candidates": 0.5,
-                                                             "none": 1.0}),
-    ("cause", Choice("unknown", 0.5, candidates=0), {"logit": 0.0, "margin": 1.0, "candidates": 0.0, "none": 1.0}),
+    # An empty answer's log-odds and margin weigh apart from a named one's.
+    ("victim", Choice(None, 0.5, margin=2.0, candidates=3), {"none_logit": 0.0, "none_margin": 1.0,
+                                                             "candidates": 0.5, "none": 1.0}),
+    ("cause", Choice("unknown", 0.5, candidates=0), {"none_logit": 0.0, "none_margin": 1.0, "candidates": 0.0,
+                                                     "none": 1.0}),
+    ("affected_total", Choice((120, "人", "exact"), 0.5, margin=0.5, candidates=1),
+     {"logit": 0.0, "margin": 0.5, "candidates": 0.25, "none": 0.0}),
 ])
 def test_what_says_an_answer_may_be_wrong(decision, choice, features):
     from pipeline.stages.incident import confidence_features

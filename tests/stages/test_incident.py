@@ -82,10 +82,10 @@ def test_statistics_are_not_an_incident(article):
 
 
 def test_the_police_who_arrest_an_insider_are_not_the_victim(article):
-    a = article("北浜県警は14日、勤務先の顧客情報約1万件を持ち出して売却したとして、通信会社の元社員の男を逮捕した。",
-                "2025-05-15")
+    a = article("北浜県警は14日、勤務先の北浜テレコム株式会社の顧客情報約1万件を持ち出して売却したとして、"
+                "同社の元社員の男を逮捕した。", "2025-05-15")
     row = incident_of(a)
-    assert (row.victim, row.cause, row.affected_total) == ("", "insider", 10000)
+    assert (row.victim, row.cause, row.affected_total) == ("北浜テレコム", "insider", 10000)
 
 
 def test_a_letter_posted_to_the_wrong_patient_is_a_misdelivery(article):
@@ -259,6 +259,15 @@ def test_a_cause_read_only_in_an_older_incident_is_marked_as_such(article):
     a = article("北浜商事は、社員がUSBメモリを紛失したと発表した。同社では過去にも不正アクセスによる流出があった。")
     features = {c.value: c.features for c in cause_candidates(a)}
     assert features["unauthorized_access"]["only_past"] == 1.0 and features["loss"]["only_past"] == 0.0
+
+
+def test_a_finer_cause_told_more_often_than_the_one_it_refines_is_marked(article):
+    # The headline says lost; the text tells, twice, that the bag was stolen.
+    a = article("北浜市の職員が車上荒らしに遭い、名簿の入ったかばんを盗まれた。盗まれた名簿には住所が載っていた。"
+                "市は名簿の紛失を公表した。", title="北浜市、名簿を紛失")
+    features = {c.value: c.features for c in cause_candidates(a)}
+    assert features["theft"]["refines_told_more"] == 1.0
+    assert features["loss"]["refines_told_more"] == 0.0
 
 
 # Organisation names -> the kinds of body the victim model sees in them.
