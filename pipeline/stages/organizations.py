@@ -1094,25 +1094,17 @@ class _ArticleContext:
     def __post_init__(self):
         self.labels: dict[tuple[int, int], str] = {(e.start, e.end): e.label for e in self.article.entities}
         self.entities = SpanIndex((e.start, e.end) for e in self.article.entities)
-        self.word_readings = [p for p in self.proposals if "org.cand.legal_tokens" in p.sources]
-        # A legal form vouches for the name it is read with whole (株式会社北浜つり具), not for a part
-        # of it cut short (株式会社北浜|つり具).
-        strong = [p for p in self.proposals if any(_source_family(s) in STRONG_FAMILIES for s in p.sources)]
-        self.strong_keys = {merge_key(p.name) for p in strong if not self.cut_before_words(p)}
-        self.strong_keys |= {merge_key(w.name) for w in self.word_readings for p in strong if self.cuts(p, w)}
+        self.strong_keys = {merge_key(p.name) for p in self.proposals
+                            if any(_source_family(s) in STRONG_FAMILIES for s in p.sources)}
         self.key_counts: dict[str, int] = {}
         for p in self.proposals:
             self.key_counts[merge_key(p.name)] = self.key_counts.get(merge_key(p.name), 0) + 1
-
-    @staticmethod
-    def cuts(proposal: Proposal, reading: Proposal) -> bool:
-        """Whether `reading` (the name read by words beside its legal form) goes on past `proposal`."""
-        return (reading.start <= proposal.start < reading.end and reading.end > proposal.end
-                and reading.name.startswith(proposal.name))
+        self.word_readings = [p for p in self.proposals if "org.cand.legal_tokens" in p.sources]
 
     def cut_before_words(self, proposal: Proposal) -> bool:
         """The name read by words beside its legal form goes on past this span (株式会社北浜|つり具)."""
-        return any(self.cuts(proposal, other) for other in self.word_readings)
+        return any(other.start <= proposal.start < other.end and other.end > proposal.end
+                   and other.name.startswith(proposal.name) for other in self.word_readings)
 
 
 # Rules learned from corrections (pipeline.learning.rule_learning) weigh like the stock rules of their kind.

@@ -521,9 +521,6 @@ def test_a_name_the_tokenizer_reads_on_past_is_cut_inside_a_word(article):
         "株式会社北浜つり具 お客様の個人情報が漏えいしたおそれについて"))}
     assert proposals["北浜"]["inside_word_after"] == 1.0
     assert proposals["北浜つり具"]["inside_word_after"] == 0.0
-    # The legal form vouches for the name read whole, not for the part cut short.
-    assert proposals["北浜つり具"]["same_name_strong"] == 1.0
-    assert proposals["北浜"]["same_name_strong"] == 0.0
 
 
 # Words -> whether they are common nouns alone: a kind of body or thing, not a body's name.
