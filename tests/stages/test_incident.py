@@ -82,10 +82,14 @@ def test_statistics_are_not_an_incident(article):
 
 
 def test_the_police_who_arrest_an_insider_are_not_the_victim(article):
-    a = article("北浜県警は14日、勤務先の北浜テレコム株式会社の顧客情報約1万件を持ち出して売却したとして、"
-                "同社の元社員の男を逮捕した。", "2025-05-15")
+    a = article("北浜県警は14日、勤務先の顧客情報約1万件を持ち出して売却したとして、通信会社の元社員の男を逮捕した。",
+                "2025-05-15")
     row = incident_of(a)
-    assert (row.victim, row.cause, row.affected_total) == ("北浜テレコム", "insider", 10000)
+    assert (row.victim, row.cause, row.affected_total) == ("", "insider", 10000)
+    # Nor are they chosen over the data's owner when the text names it.
+    named = article("北浜県警は14日、勤務先の北浜テレコム株式会社の顧客情報約1万件を持ち出して売却したとして、"
+                    "同社の元社員の男を逮捕した。", "2025-05-15")
+    assert incident_of(named).victim == "北浜テレコム"
 
 
 def test_a_letter_posted_to_the_wrong_patient_is_a_misdelivery(article):
