@@ -61,6 +61,7 @@ MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:[\u4e00-\u9fff々]{{1,4}}
               rf"{_MIXED_UNIT}(?:・?{_MIXED_UNIT})*[\u4e00-\u9fff々]{{0,3}}")
 KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
+HIRAGANA_CHAR = re.compile(r"[\u3041-\u309f]")
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayor speaks for the city
 # 全 opens references (全社, 全店) but also national bodies' names (全国…協会, 全日本…連盟).
@@ -314,8 +315,29 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
             if not name or len(name) > MAX_NAME_CHARS or not is_organization_name(canonical_name(name), True):
                 continue
             kind, rule_id = rules.legal_forms[match.group("legal")]
-            found.append(Candidate(match.start(), match.end(), canonical_name(name), kind, rule_id))
+            start = match.start()
+            if pattern is rules.legal_after:
+                start = _past_phrase_ending(article, start, match.start("legal"))
+                name = article.text[start:match.start("legal")].strip()
+            found.append(Candidate(start, match.end(), canonical_name(name), kind, rule_id))
     return found
+
+
+def _past_phrase_ending(article: AnalysedArticle, start: int, end: int) -> int:
+    """供給し|ている|カゴヤ・ジャパン株式会社: hiragana that goes on from a verb before it is the end of
+    a phrase, not a brand word. A brand word follows a particle (委託先の|いるかネット) or is a noun
+    the dictionary reads whole (さくら|銀行); then the name starts where the match does."""
+    text = article.text
+    if start == 0 or not HIRAGANA_CHAR.match(text[start - 1]) or not HIRAGANA_CHAR.match(text[start]):
+        return start
+    before = article.tokens_between(max(0, start - 8), start)
+    if before and before[-1].end == start and before[-1].pos1 == "助詞":
+        return start
+    tokens = article.tokens_between(start, end)
+    if tokens and tokens[0].start == start and tokens[0].pos1 == "名詞":
+        return start
+    kana = HIRAGANA_WORD.match(text, start, end)
+    return kana.end() if kana and kana.end() < end else start
 
 
 MAX_NAME_TOKENS = 8
@@ -470,7 +492,7 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
             i += 1
             continue
         start = tokens[i].start
-        j = i
+        i_first = j = i
         end = None
         # 地名 (+ 県 + 地名)* + 市: take the longest chain, as one name.
         while j + 1 < len(tokens) and tokens[j].pos2 == "固有名詞" and tokens[j + 1].start == tokens[j].end:
@@ -513,10 +535,18 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
                         continue
                     rule_id = candidate_id
                     break
-        if rule_id is None:
+        if rule_id is None or _mayor_by_surname(text, name, tokens[i_first:j + 1]):
             continue
         found.append(Candidate(start, end, name, "government", rule_id))
     return found
+
+
+def _mayor_by_surname(text: str, name: str, stem: list[Token]) -> bool:
+    """長友|市長: a surname the dictionary knows before a mayor's or governor's title, and the name
+    never seen but before 長 (the mayor, not the city, is meant: the city is named elsewhere)."""
+    if not stem or not all(t.pos3 == "人名" for t in stem if t.pos2 == "固有名詞"):
+        return False
+    return all(text.startswith("長", m.end()) for m in re.finditer(re.escape(name), text))
 
 
 # A word longer than any name is cut there: what follows a name is judged by its first word, and a
@@ -1210,6 +1240,7 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     features["arrest"] = float(bool(rules.cues["org.cue.arrest"].match(said)))
     features["person_after"] = float(bool(rules.cues["org.cue.person_after"].match(said)))
     features["company_before"] = float(bool(rules.cues["org.cue.company_before"].search(before)))
+    features["title_end"] = float(bool(rules.cues["org.cue.title_end"].search(name)))
     features["quoted"] = float(before.endswith(("「", "『")) and after.startswith(("」", "』")))
     features["in_title"] = float(bool(article.title) and name in article.title)
     features["first_sentence"] = float(article.sentence_index(start) <= 1)

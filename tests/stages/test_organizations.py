@@ -198,6 +198,8 @@ def test_boards_of_education_schools_and_nurseries(article):
     assert kinds(a) == {"長浜市教委": "government", "市立北山中学校": "education"}
     assert names(article("ひまわりこども園は保護者あての書類を誤って送付した。")) == ["ひまわりこども園"]
     assert names(article("区立青葉台小学校で児童名簿が紛失した。")) == ["区立青葉台小学校"]
+    # A school or nursery named by its kind alone is a reference: which one, the text leaves unsaid.
+    assert names(article("区立保育園で児童票が見つからなくなった。小学校にも連絡した。")) == []
     assert names(article("市教委によると、学校の書類が見つかっていない。")) == []
 
 
@@ -351,6 +353,23 @@ def test_a_verb_or_demonstrative_before_a_company_is_not_part_of_its_name(articl
     assert names(article("そのミドリ商事株式会社は謝罪した。")) == ["ミドリ商事"]
     # A hiragana brand word that merely starts like one stays whole.
     assert names(article("委託先のいるかネット株式会社が謝罪した。")) == ["いるかネット"]
+    # Hiragana running on from a verb is the end of its phrase (供給し|ている|…).
+    assert names(article("サーバーを供給しているミナト・クラウド株式会社で障害が起きた。")) == ["ミナト・クラウド"]
+
+
+def test_a_mayor_called_by_surname_is_not_a_city(article):
+    # 鈴木|市長: the dictionary's surname before the title, never seen as a city on its own.
+    a = article("北浜市によりますと、鈴木市長は会見で謝罪した。鈴木市長は減給となる。")
+    assert names(a) == ["北浜市"]
+
+
+def test_a_span_closing_on_a_post_is_marked(article):
+    # The NER may read a signature's title into the body's name (北浜県立図書館長 山田花子).
+    a = article("北浜県立図書館長 山田花子\nミナト電機株式会社のシステムで流出した。")
+    a.entities = [Entity(0, 8, "北浜県立図書館長", "School")]
+    titled = {p.name: p.features.get("title_end", 0.0) for p in organization_proposals(a)}
+    assert titled["北浜県立図書館長"] == 1.0
+    assert titled["ミナト電機"] == 0.0
 
 
 def test_a_municipal_department_names_its_municipality_whatever_its_place_name(article):
