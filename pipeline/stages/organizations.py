@@ -504,11 +504,16 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
                     continue
             elif nxt.surface in PLACE_HEADS:
                 end = nxt.start + 1
+            elif _whole_place(tokens[j]) and nxt.is_place_name:
+                # The dictionary holds the prefecture whole (北海道|北広島|市): the municipality is
+                # named by its own name, as it calls itself.
+                start, end = nxt.start, None
+                j += 1
+                continue
             break
         last = tokens[j]
         # The dictionary holds some municipalities whole (松川町): the suffix is inside the token.
-        if last.is_place_name and len(last.surface) >= 2 and last.surface[-1] in PLACE_SUFFIXES \
-                and (end is None or end < last.end):
+        if _whole_place(last) and (end is None or end < last.end):
             end = last.end
         i = j + 1
         if end is None:
@@ -539,6 +544,10 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
             continue
         found.append(Candidate(start, end, name, "government", rule_id))
     return found
+
+
+def _whole_place(token: Token) -> bool:
+    return token.is_place_name and len(token.surface) >= 2 and token.surface[-1] in PLACE_SUFFIXES
 
 
 def _mayor_by_surname(text: str, name: str, stem: list[Token]) -> bool:
