@@ -62,6 +62,7 @@ MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:[\u4e00-\u9fff々]{{1,4}}
 KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
 HIRAGANA_CHAR = re.compile(r"[\u3041-\u309f]")
+QUOTE_MARK = re.compile(r"[「」『』]")
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayor speaks for the city
 # 全 opens references (全社, 全店) but also national bodies' names (全国…協会, 全日本…連盟).
@@ -276,7 +277,7 @@ def is_organization_name(name: str, product_words: bool = False) -> bool:
         return False
     if name in rules.gazetteer:
         return True
-    if name in rules.generic_names or name in rules.common_words:
+    if name in rules.generic_names or name in rules.common_words or QUOTE_MARK.search(name):
         return False
     if any(name.startswith(p) and len(name) > len(p) and name[len(p):] not in PLACE_SUFFIXES
            for p in rules.generic_prefixes) and not name.startswith(NATIONAL_OPENINGS):
@@ -319,8 +320,14 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
             if pattern is rules.legal_after:
                 start = _past_phrase_ending(article, start, match.start("legal"))
                 name = article.text[start:match.start("legal")].strip()
+            elif _closes_a_name(article.text, match.start()) and HIRAGANA_CHAR.match(name):
+                continue  # ホビックス株式会社|がきちんと: the legal form belongs to the name before it
             found.append(Candidate(start, match.end(), canonical_name(name), kind, rule_id))
     return found
+
+
+def _closes_a_name(text: str, start: int) -> bool:
+    return start > 0 and re.match(rf"[{NAME_CHAR}]", text[start - 1]) is not None
 
 
 def _past_phrase_ending(article: AnalysedArticle, start: int, end: int) -> int:
@@ -1029,6 +1036,8 @@ def entity_candidates(article: AnalysedArticle) -> list[Candidate]:
     for entity in article.entities:
         name = canonical_name(entity.text)
         if len(name) < 2 or len(name) > MAX_NAME_CHARS or not _LETTER.search(name) or in_spans(entity.start, urls):
+            continue
+        if QUOTE_MARK.search(name):  # 管理SaaS「TaskHarbor: a quote opens inside; the quoted rule reads it
             continue
         start = entity.start + max(entity.text.find(name), 0)
         found.append(Candidate(start, start + len(name), name, _guess_kind(name), "org.cand.entity"))

@@ -511,12 +511,21 @@ NOT_PROPOSED = [
     ("話題北浜精工は8日、顧客の情報が流出したと発表した。", "話題北浜精工"),
     ("同市は14日、謝罪した。", "同市"),
     ("北浜屋ストアは5日、被害を公表した。", "北浜屋"),  # a company may be named X ストア itself
+    ("ミナト株式会社がきちんと説明した。", "がきちん"),  # the legal form closes the name before it
 ]
 
 
 @pytest.mark.parametrize(("text", "span"), NOT_PROPOSED)
 def test_what_is_no_name_is_not_proposed(article, text, span):
     assert span not in [p.name for p in organization_proposals(article(text))]
+
+
+def test_an_entity_a_quote_opens_inside_is_no_name(article):
+    # The NER may run a descriptor into a quoted product (管理SaaS「ミナトボード): no name holds a quote.
+    a = article("同社が提供する管理SaaS「ミナトボード」で障害が起きた。")
+    start = a.text.index("管理")
+    a.entities = [Entity(start, a.text.index("」"), a.text[start:a.text.index("」")], "Company")]
+    assert not any("「" in p.name for p in organization_proposals(a))
 
 
 def test_a_short_name_in_brackets_is_a_mention_of_the_organisation(article):
