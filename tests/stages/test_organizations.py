@@ -8,6 +8,7 @@ from pipeline.stages.organizations import (
     common_nouns_only,
     find_organizations,
     is_contractor_mention,
+    is_organization_name,
     merge_key,
     organization_proposals,
     organization_rows,
@@ -61,6 +62,10 @@ def test_suffixes_government_police_schools_hospitals(article):
 def test_generic_references_departments_and_products_are_not_organizations(article):
     a = article("同社は所轄警察署と第三者機関に相談し、健康福祉部が「LINEアプリ」とGoogleドライブの設定を確認した。")
     assert names(a) == []
+    # A place and 内 is somewhere in it (北浜市内の飲食店); a town's own bodies keep their 内 (町内会).
+    assert is_organization_name("北浜市内飲食店") is False
+    assert is_organization_name("南浜町内会") is True
+    assert is_organization_name("北浜市内科医院") is True
 
 
 def test_company_contexts_for_katakana_names(article):
