@@ -67,8 +67,9 @@ PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayor speaks for the city
 # 全 opens references (全社, 全店) but also national bodies' names (全国…協会, 全日本…連盟).
 NATIONAL_OPENINGS = ("全国", "全日本")
-# What may open a line before a headline's place name: its number and bullet in a list (`3.■北浜市 …`).
-LIST_MARKER = re.compile(r"[\s\d０-９.．)）■□●○◆◇◎・\-]*")
+# What may open a line before a headline's place name: its number and bullet in a list (`3.■北浜市 …`),
+# or a site's tag for its series (`【事件簿#2023-235】北浜県 …`).
+LIST_MARKER = re.compile(r"[\s\d０-９.．)）■□●○◆◇◎・\-]*(?:【[^【】\n]{1,30}】\s?)?")
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
 # A short name the text gives in brackets (X(略称:Y), X(以下「Y」)): the same organisation.
 ABBREVIATION = re.compile(r"^\s?\((?:略称|略|通称)[::]\s?([^()「」\s、。]{2,20})\)"

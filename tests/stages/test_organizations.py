@@ -489,6 +489,7 @@ CANDIDATE_KINDS = [
     ("南浜県北浜市水道局は5月29日、使用者の情報が盗まれたと発表した。", "南浜県北浜市水道局", "org.suffix.government"),
     ("同社の担当者は湖北新報の取材に対し、事実を認めた。", "湖北新報", "org.suffix.company"),
     ("3.■北浜市 USBを教諭がなくす 2017年7月25日", "北浜市", "org.place.headline"),
+    ("【漏えい事件簿#2024-12】南浜県 県公式アプリの抽選で当選者の情報が漏えい", "南浜県", "org.place.headline"),
     # the dictionary holds 北海道 whole: the city is named as it calls itself, without it
     ("北海道江別市は、広報紙の配布名簿がなくなったと発表した。", "江別市", "org.place.acting"),
     ("委託している株式会社北斗データサービスにおいて、攻撃を受けた。", "北斗データサービス", "org.legal.kabushiki"),
