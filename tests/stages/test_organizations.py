@@ -337,6 +337,10 @@ def test_a_katakana_subject_of_an_announcement(article):
 def test_courts_prosecutors_regional_bureaus_and_credit_unions(article):
     a = article("京都地検が起訴し、東京地裁は判決を言い渡した。南浜信金は謝罪した。")
     assert kinds(a) == {"京都地検": "government", "東京地裁": "government", "南浜信金": "company"}
+    # Every court investigates or judges, whatever its rank: none is a likely victim.
+    a = article("最高裁は14日、上告を退けた。北浜家裁も同じ判断を示した。南浜信金は謝罪した。")
+    assert [(o.name, o.authority) for o in find_organizations(a)] == [
+        ("最高裁", True), ("北浜家裁", True), ("南浜信金", False)]
 
 
 def test_a_kanji_firm_opening_a_news_lead(article):
