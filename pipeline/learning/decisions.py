@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import sys
 from collections.abc import Callable
@@ -188,10 +189,15 @@ def _fit_ranker(examples: list[Labelled], decision: str, with_threshold: bool = 
             total += best[1] if take else not wanted
         return total
 
-    # Ties go to the lowest threshold: on the examples it was fitted on the model is surer than it
-    # will be on new articles, and an empty answer is wrong wherever the gold has one (nearly always).
-    threshold = max(THRESHOLDS, key=lambda t: (right_answers(t), -t))
-    return replace(model, threshold=threshold)
+    # Equally good thresholds tie because no gold example's best candidate falls between them: the
+    # threshold goes to the middle of the lowest run of them, as far from either side's examples as
+    # the gold allows (low: on the examples it was fitted on the model is surer than it will be on
+    # new articles, and an empty answer is wrong wherever the gold has one, nearly always).
+    scores = {t: right_answers(t) for t in THRESHOLDS}
+    best = max(scores.values())
+    run = list(itertools.takewhile(lambda t: scores[t] == best,
+                                   THRESHOLDS[THRESHOLDS.index(min(t for t in THRESHOLDS if scores[t] == best)):]))
+    return replace(model, threshold=round((run[0] + run[-1]) / 2, 3))
 
 
 def _fit_choices(examples: list[Labelled]) -> dict[str, LinearModel]:
