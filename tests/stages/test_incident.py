@@ -211,7 +211,20 @@ CAUSES = [
     ("北浜町水道課は、検針票を別のお宅に誤投函し、利用者1人の氏名と使用量が漏えいしたと発表した。", "misdelivery"),
     # Papers carried off by a gust of wind.
     ("北浜市立病院は、健診の受診票が突風で飛散し、患者12人分の個人情報が失われたと発表した。", "loss"),
+    # A car broken into and the papers taken: a theft, though the headline says 紛失.
+    ("北浜市、名簿を紛失\n北浜市の相談員の車が車上荒らしに遭い、かばんごと名簿が盗まれた。"
+     "盗まれた名簿には40人分の住所が書かれていた。", "theft"),
 ]
+
+
+@pytest.mark.parametrize(("text", "object_taken"), [
+    ("名簿の入った車ごと盗まれた。", True),
+    ("駅でかばんを盗まれ、中の書類がなくなった。", True),
+    ("サーバーに侵入され、顧客のデータが盗まれた。", False),  # data stolen in an attack
+])
+def test_a_thing_taken_is_told_apart_from_data_stolen(article, text, object_taken):
+    features = {c.value: c.features for c in cause_candidates(article(text))}
+    assert bool(features["theft"].get("cue:cause.theft.object")) is object_taken
 
 
 @pytest.mark.parametrize(("text", "cause"), CAUSES)
