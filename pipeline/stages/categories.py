@@ -70,6 +70,9 @@ def negation_rule(text_after: str) -> str | None:
 # A list item or table row: a line without 。 (・氏名, (1)住所, 店名/住所/連絡先). The items of one list
 # sit on consecutive such lines under a heading (流出した項目) or a lead sentence (次のとおり。).
 LIST_LINES_MAX = 30
+# A list item's own line (`- 取引先の従業員に関する情報`, `(1)顧客`): a full sentence under it
+# belongs to the list too.
+LIST_ITEM = re.compile(r"\s*(?:[-・●■◆□◇*]|[(（]?[0-9０-９]{1,2}[)）.．])")
 
 
 def leak_context(article: AnalysedArticle, offset: int) -> str:
@@ -78,7 +81,7 @@ def leak_context(article: AnalysedArticle, offset: int) -> str:
     index = article.sentence_index(offset)
     sentences = article.sentences
     parts = [sentences[index].text]
-    if "。" in sentences[index].text:
+    if "。" in sentences[index].text and not (index > 0 and LIST_ITEM.match(sentences[index - 1].text)):
         return parts[0]
     first = index
     while first > 0 and index - first < LIST_LINES_MAX:

@@ -80,6 +80,21 @@ def test_losing_discarding_and_posting_are_leaks(article):
         ("name", False), ("phone", False)]
 
 
+def test_data_handed_out_by_an_insider_or_put_on_a_page_is_leaked(article):
+    assert pairs(extract_categories(article("元行員が顧客の氏名や預金残高を知人に流していた。"))) == [
+        ("financial", False), ("name", False)]
+    assert pairs(extract_categories(article("市のHPに出てしまったのは住所と生年月日だった。"))) == [
+        ("address", False), ("birth_date", False)]
+
+
+def test_a_sentence_under_a_list_item_takes_the_lead_above_the_list(article):
+    a = article("漏えいした可能性がある情報は次のとおりです:\n- 取引先に関する情報\n"
+                "取引先の担当者の情報(氏名、電話番号)。")
+    assert pairs(extract_categories(a)) == [("name", False), ("phone", False)]
+    # Without a list item above it, a sentence is its own context.
+    assert extract_categories(article("お知らせ\n担当者の氏名と電話番号を記入してください。")) == []
+
+
 def test_domain_terms_of_schools_insurers_and_clinics(article):
     a = article("流出したのは学籍番号、成績、証券番号、保険料、治療内容、児童の写真、メール・アドレスと本名です。")
     assert pairs(extract_categories(a)) == [("account_id", False), ("email", False), ("financial", False),
