@@ -80,11 +80,15 @@ def test_losing_discarding_and_posting_are_leaks(article):
         ("name", False), ("phone", False)]
 
 
-def test_data_handed_out_by_an_insider_or_put_on_a_page_is_leaked(article):
+def test_data_handed_out_sent_out_or_put_on_a_page_is_leaked(article):
     assert pairs(extract_categories(article("元行員が顧客の氏名や預金残高を知人に流していた。"))) == [
         ("financial", False), ("name", False)]
     assert pairs(extract_categories(article("市のHPに出てしまったのは住所と生年月日だった。"))) == [
         ("address", False), ("birth_date", False)]
+    assert pairs(extract_categories(article("誤って添付したファイルの中身は、児童名、利用者負担額、アレルギーの有無だった。"))) == [
+        ("financial", False), ("health", False), ("name", False)]
+    assert pairs(extract_categories(article("利用者の名前やメールアドレスが外に流れた。"))) == [
+        ("email", False), ("name", False)]
 
 
 def test_a_sentence_under_a_list_item_takes_the_lead_above_the_list(article):
