@@ -85,8 +85,8 @@ def test_data_handed_out_sent_out_or_put_on_a_page_is_leaked(article):
         ("financial", False), ("name", False)]
     assert pairs(extract_categories(article("市のHPに出てしまったのは住所と生年月日だった。"))) == [
         ("address", False), ("birth_date", False)]
-    assert pairs(extract_categories(article("誤って添付したファイルの中身は、児童名、利用者負担額、アレルギーの有無だった。"))) == [
-        ("financial", False), ("health", False), ("name", False)]
+    attached = article("誤って添付したファイルの中身は、児童名、利用者負担額、アレルギーの有無だった。")
+    assert pairs(extract_categories(attached)) == [("financial", False), ("health", False), ("name", False)]
     assert pairs(extract_categories(article("利用者の名前やメールアドレスが外に流れた。"))) == [
         ("email", False), ("name", False)]
 
