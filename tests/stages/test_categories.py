@@ -113,7 +113,8 @@ def test_no_trace_of_viewing_is_a_negation(article):
 
 def test_a_password_that_protects_a_file_or_a_pc_was_not_leaked(article):
     texts = ("紛失したUSBメモリにはパスワードが設定されていた。", "名簿はパスワード付きのZIPファイルで送信していた。",
-             "盗まれたパソコンはパスワードで保護されている。")
+             "盗まれたパソコンはパスワードで保護されている。",
+             "誤送信先にファイルのパスワードを送信していた。")
     for text in texts:
         assert extract_categories(article(text)) == [], text
     leaked = extract_categories(article("IDとパスワードが流出した。"))
