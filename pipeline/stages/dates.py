@@ -192,9 +192,10 @@ def infer_reference_date(mentions: tuple[DateMention, ...]) -> ResolvedDate | No
     Only a date with at least a month counts: a bare year says too little to place `2月13日`.
     """
     best: ResolvedDate | None = None
+    full_years = [y for y in (_explicit_year(m.groups) for m in mentions) if y]
     for mention in mentions:
         groups = mention.groups
-        year = _explicit_year(groups)
+        year = _explicit_year(groups) or _short_year_after_full(groups, full_years)
         if year is None or groups.get("fiscal") or not groups.get("month"):
             continue
         candidate = ResolvedDate(year, _number(groups, "month"), _number(groups, "day"))
@@ -204,6 +205,19 @@ def infer_reference_date(mentions: tuple[DateMention, ...]) -> ResolvedDate | No
         if best is None or key > (best.year, best.month, best.day or 0):
             best = candidate
     return best
+
+
+def _short_year_after_full(groups: dict[str, str | None], full_years: list[int]) -> int | None:
+    """`2021年6月8日から25年12月19日まで`: once the text names a full year, news drops the century;
+    a two-digit year (no era) with its month is 20xx when that falls within a few years of one."""
+    short = groups.get("short_year")
+    if not short or len(short) != 2 or not groups.get("month") or not full_years:
+        return None
+    year = 2000 + int(short)
+    return year if min(full_years) <= year <= max(full_years) + SHORT_YEAR_SPAN else None
+
+
+SHORT_YEAR_SPAN = 5
 
 
 class DateResolver:
@@ -336,7 +350,10 @@ class DateResolver:
         """Whether a bare day continues the month of the full date named earlier in its sentence:
         a later day of that month, not after the article's date."""
         last = self.last
-        if last is None or last.day is None or self.last_sentence != sentence or day <= last.day:
+        # Without a publication date the sentence right after a full date still tells its story
+        # (`10月25日に発送した。ところが29日、…`); with one, the day counts back from it.
+        sentences = (self.last_sentence,) if self.reference else (self.last_sentence, self.last_sentence + 1)
+        if last is None or last.day is None or sentence not in sentences or day <= last.day:
             return False
         try:
             candidate = date(last.year, last.month, day)

@@ -39,6 +39,20 @@ def test_without_a_reference_the_latest_dateline_stands_in(article):
     assert values(extract_dates(a)) == ["2024-09-12", "2024-09-11", "2024-09-03"]
 
 
+def test_without_a_reference_a_two_digit_year_after_a_full_one_can_be_the_latest(article):
+    # `26年1月5日` is the latest date written: the bare 26日 of the lead counts back from it.
+    a = article("北浜市が26日発表した。2021年6月8日から25年12月19日まで掲載されていた。26年1月5日以降に通知する。")
+    assert values(extract_dates(a))[0] == "2025-12-26"
+
+
+def test_without_a_reference_a_later_bare_day_in_the_next_sentence_keeps_the_month(article):
+    a = article("2024年10月25日、文書を発送した。ところが29日、受け取った2名から連絡があった。")
+    assert values(extract_dates(a)) == ["2024-10-25", "2024-10-29"]
+    # With a publication date the bare day counts back from it, as before.
+    a = article("10月25日、文書を発送した。ところが29日、連絡があった。", "2024-11-30")
+    assert values(extract_dates(a)) == ["2024-10-25", "2024-11-29"]
+
+
 def test_a_date_whose_year_cannot_be_told_is_left_out(article):
     assert extract_dates(article("東和信用金庫は2月21日、盗難を発表した。")) == []
 
