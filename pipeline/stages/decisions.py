@@ -165,4 +165,5 @@ def decide_yes(model: LinearModel, features: Features) -> Choice:
     """Yes or no, with the probability of the answer given."""
     probability = model.probability(features)
     yes = probability >= model.threshold
-    return Choice(yes, probability if yes else 1 - probability, margin=abs(probability - model.threshold))
+    return Choice(yes, probability if yes else 1 - probability, margin=abs(probability - model.threshold),
+                  features=features)

@@ -113,9 +113,17 @@ def test_a_rows_confidence_is_the_product_of_its_answers_confidence_and_survives
     assert rows["a"].confidence > rows["b"].confidence > rows["c"].confidence
 
 
+SHAPE = {"article:many_organisations": 0.0, "article:many_counts": 0.0, "article:victim_subject": 0.0,
+         "article:title_source": 0.0}
+
+
 @pytest.mark.parametrize(("decision", "choice", "features"), [
-    ("is_incident", Choice(False, 0.5, margin=0.0), {"logit": 0.0, "margin": 0.0, "said_no": 1.0}),
-    ("is_incident", Choice(True, 0.5, margin=0.25), {"logit": 0.0, "margin": 0.25, "said_no": 0.0}),
+    ("is_incident", Choice(False, 0.5, margin=0.0), {"logit": 0.0, "margin": 0.0, "said_no": 1.0, **SHAPE}),
+    ("is_incident", Choice(True, 0.5, margin=0.25), {"logit": 0.0, "margin": 0.25, "said_no": 0.0, **SHAPE}),
+    # An article with many organisations and counts to choose among is harder to read.
+    ("is_incident", Choice(True, 0.5, margin=0.25, features={"many_organisations": 1.0, "many_counts": 1.0}),
+     {"logit": 0.0, "margin": 0.25, "said_no": 0.0, **SHAPE, "article:many_organisations": 1.0,
+      "article:many_counts": 1.0}),
     # A victim the organisation model doubts is a doubtful victim.
     ("victim", Choice("北浜市", 0.5, margin=0.5, candidates=1, features={"org_probability": 0.3}),
      {"logit": 0.0, "margin": 0.5, "candidates": 0.25, "none": 0.0, "org_probability": 0.3}),
