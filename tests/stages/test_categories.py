@@ -202,6 +202,7 @@ MISREADINGS = [
     ("住所が漏えいしたおそれがあります。なお、当社ではカード番号を保持しない仕組みです。",
      [("address", False), ("credit_card", True)]),
     ("マイナンバーは当市では取り扱いはありません。", [("government_id", True)]),
+    ("カード情報は当社では取り扱っておりません。氏名が流出した。", [("credit_card", True), ("name", False)]),
     ("カード情報は決済会社に任せており、当社は持っていない。", [("credit_card", True)]),
     # Not leaked, said in other words; a leak verb that only names the data does not undo the negation.
     ("氏名が流出した一方、クレジットカード情報の漏洩は起きておらず安心してほしいという。",
