@@ -393,11 +393,12 @@ def legal_token_candidates(article: AnalysedArticle) -> list[Candidate]:
     return [c for c in found if len(c.name) >= 2 and c.end - c.start <= MAX_NAME_CHARS]
 
 
-def _extend_name_start(article: AnalysedArticle, start: int) -> tuple[int, bool]:
+def _extend_name_start(article: AnalysedArticle, start: int, named_before_suffix: bool = True) -> tuple[int, bool]:
     """Move a name's start left over what the character classes miss.
 
     A match may start inside a proper noun holding hiragana (日の出|町立第二中学校), or right
-    after a hiragana brand word (さくら|総合病院). Returns (start, has a hiragana brand word).
+    after a hiragana brand word (さくら|総合病院), or one joined by の to a word before the suffix
+    (みどり|の|森病院; not すべて|の|病院). Returns (start, has a hiragana brand word).
     """
     tokens = article.tokens_between(max(0, start - 12), start + 1)
     for token in tokens:
@@ -406,9 +407,10 @@ def _extend_name_start(article: AnalysedArticle, start: int) -> tuple[int, bool]
     before = [t for t in tokens if t.end <= start]
     if before and before[-1].end == start and before[-1].is_place_name and HIRAGANA_WORD.search(before[-1].surface):
         return before[-1].start, True  # 南あわじ|市教委: a place name the character classes cut
+    joined = named_before_suffix and bool(before) and before[-1].end == start and before[-1].surface == "の"
     run = []
-    for token in reversed(before):
-        if token.end != (run[0].start if run else start):
+    for token in reversed(before[:-1] if joined else before):
+        if token.end != (run[0].start if run else before[-1].start if joined else start):
             break
         if token.pos1 != "名詞" or not HIRAGANA_WORD.fullmatch(token.surface) or token.surface in HIRAGANA_PARTICLES:
             break
@@ -460,7 +462,7 @@ def _suffix_spans(article: AnalysedArticle) -> Iterator[tuple[Candidate, bool]]:
         if station:
             start, brand = station.start(1), True
         else:
-            start, brand = _extend_name_start(article, start)
+            start, brand = _extend_name_start(article, start, len(match.group()) > len(suffix))
         initials = INITIALS.search(text[max(0, start - 8):start])
         if initials and start - len(initials.group()) >= 0:
             start -= len(initials.group())

@@ -152,6 +152,9 @@ def test_a_hiragana_brand_word_inside_a_name_is_kept_whole(article):
     a = article("北浜県は1日、県立中部ひまわり病院の医師が、患者の氏名を記録したUSBメモリーを紛失したと発表した。")
     assert "県立中部ひまわり病院" in names(a)
     assert names(article("データを紛失した病院は謝罪した。")) == []
+    # A hiragana brand word joined by の to the word before the suffix (みどり|の|森|病院).
+    assert names(article("ひまわりの丘病院は14日、患者の名簿を紛失したと発表した。")) == ["ひまわりの丘病院"]
+    assert names(article("すべての病院で確認した。")) == []
 
 
 HASH_SEED_PROBE = '''
