@@ -195,8 +195,8 @@ def _fit_ranker(examples: list[Labelled], decision: str, with_threshold: bool = 
     # new articles, and an empty answer is wrong wherever the gold has one, nearly always).
     scores = {t: right_answers(t) for t in THRESHOLDS}
     best = max(scores.values())
-    run = list(itertools.takewhile(lambda t: scores[t] == best,
-                                   THRESHOLDS[THRESHOLDS.index(min(t for t in THRESHOLDS if scores[t] == best)):]))
+    lowest = next(i for i, t in enumerate(THRESHOLDS) if scores[t] == best)
+    run = list(itertools.takewhile(lambda t: scores[t] == best, THRESHOLDS[lowest:]))
     return replace(model, threshold=round((run[0] + run[-1]) / 2, 3))
 
 

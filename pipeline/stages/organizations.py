@@ -68,7 +68,7 @@ PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayo
 # 全 opens references (全社, 全店) but also national bodies' names (全国…協会, 全日本…連盟).
 NATIONAL_OPENINGS = ("全国", "全日本")
 # What may open a line before a headline's place name: its number and bullet in a list (`3.■北浜市 …`),
-# or a site's tag for its series (`【事件簿#2023-235】北浜県 …`).
+# or a site's tag for its series (`【事件簿#2024-12】北浜県 …`).
 LIST_MARKER = re.compile(r"[\s\d０-９.．)）■□●○◆◇◎・\-]*(?:【[^【】\n]{1,30}】\s?)?")
 PAREN_ALIAS = re.compile(r"^\s?\(([ァ-ヴー・A-Za-z][ァ-ヴー・A-Za-z .]{1,30})\)")
 # A short name the text gives in brackets (X(略称:Y), X(以下「Y」)): the same organisation.
@@ -322,7 +322,7 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
                 start = _past_phrase_ending(article, start, match.start("legal"))
                 name = article.text[start:match.start("legal")].strip()
             elif _closes_a_name(article.text, match.start()) and HIRAGANA_CHAR.match(name):
-                continue  # ホビックス株式会社|がきちんと: the legal form belongs to the name before it
+                continue  # ミナト株式会社|がきちんと: the legal form belongs to the name before it
             found.append(Candidate(start, match.end(), canonical_name(name), kind, rule_id))
     return found
 
@@ -332,7 +332,7 @@ def _closes_a_name(text: str, start: int) -> bool:
 
 
 def _past_phrase_ending(article: AnalysedArticle, start: int, end: int) -> int:
-    """供給し|ている|カゴヤ・ジャパン株式会社: hiragana that goes on from a verb before it is the end of
+    """供給し|ている|ミナト・クラウド株式会社: hiragana that goes on from a verb before it is the end of
     a phrase, not a brand word. A brand word follows a particle (委託先の|いるかネット) or is a noun
     the dictionary reads whole (さくら|銀行); then the name starts where the match does."""
     text = article.text
@@ -408,9 +408,10 @@ def _extend_name_start(article: AnalysedArticle, start: int, named_before_suffix
     if before and before[-1].end == start and before[-1].is_place_name and HIRAGANA_WORD.search(before[-1].surface):
         return before[-1].start, True  # 南あわじ|市教委: a place name the character classes cut
     joined = named_before_suffix and bool(before) and before[-1].end == start and before[-1].surface == "の"
+    edge = before[-1].start if joined else start  # where a brand word must end
     run = []
     for token in reversed(before[:-1] if joined else before):
-        if token.end != (run[0].start if run else before[-1].start if joined else start):
+        if token.end != (run[0].start if run else edge):
             break
         if token.pos1 != "名詞" or not HIRAGANA_WORD.fullmatch(token.surface) or token.surface in HIRAGANA_PARTICLES:
             break
@@ -515,7 +516,7 @@ def place_candidates(article: AnalysedArticle) -> list[Candidate]:
             elif nxt.surface in PLACE_HEADS:
                 end = nxt.start + 1
             elif _whole_place(tokens[j]) and nxt.is_place_name:
-                # The dictionary holds the prefecture whole (北海道|北広島|市): the municipality is
+                # The dictionary holds the prefecture whole (北海道|江別|市): the municipality is
                 # named by its own name, as it calls itself.
                 start, end = nxt.start, None
                 j += 1
@@ -561,7 +562,7 @@ def _whole_place(token: Token) -> bool:
 
 
 def _mayor_by_surname(text: str, name: str, stem: list[Token]) -> bool:
-    """長友|市長: a surname the dictionary knows before a mayor's or governor's title, and the name
+    """鈴木|市長: a surname the dictionary knows before a mayor's title, and the name
     never seen but before 長 (the mayor, not the city, is meant: the city is named elsewhere)."""
     if not stem or not all(t.pos3 == "人名" for t in stem if t.pos2 == "固有名詞"):
         return False
