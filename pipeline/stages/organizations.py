@@ -61,7 +61,6 @@ MIXED_NAME = (rf"(?<![A-Za-z0-9ァ-ヶーヽヾ・])(?:[\u4e00-\u9fff々]{{1,4}}
               rf"{_MIXED_UNIT}(?:・?{_MIXED_UNIT})*[\u4e00-\u9fff々]{{0,3}}")
 KANJI_NAME = r"[\u4e00-\u9fff々]{2,10}"
 NAME_CHAR = r"A-Za-z0-9ァ-ヶー・&\u4e00-\u9fff々〆ゝゞヽヾ"
-HIRAGANA_CHAR = re.compile(r"[\u3041-\u309f]")
 QUOTE_MARK = re.compile(r"[「」『』]")
 PLACE_SUFFIXES = {"都", "道", "府", "県", "市", "区", "町", "村"}
 PLACE_HEADS = {"市長", "区長", "町長", "村長"}  # 北浜市長: the mayor speaks for the city
@@ -321,14 +320,14 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
             if pattern is rules.legal_after:
                 start = _past_phrase_ending(article, start, match.start("legal"))
                 name = article.text[start:match.start("legal")].strip()
-            elif _closes_a_name(article.text, match.start()) and HIRAGANA_CHAR.match(name):
+            elif _closes_a_name(article.text, match.start()) and HIRAGANA_WORD.match(name):
                 continue  # ミナト株式会社|がきちんと: the legal form belongs to the name before it
             found.append(Candidate(start, match.end(), canonical_name(name), kind, rule_id))
     return found
 
 
 def _closes_a_name(text: str, start: int) -> bool:
-    return start > 0 and re.match(rf"[{NAME_CHAR}]", text[start - 1]) is not None
+    return start > 0 and _NAME_CHAR_FIRST.match(text, start - 1) is not None
 
 
 def _past_phrase_ending(article: AnalysedArticle, start: int, end: int) -> int:
@@ -336,7 +335,7 @@ def _past_phrase_ending(article: AnalysedArticle, start: int, end: int) -> int:
     a phrase, not a brand word. A brand word follows a particle (委託先の|いるかネット) or is a noun
     the dictionary reads whole (さくら|銀行); then the name starts where the match does."""
     text = article.text
-    if start == 0 or not HIRAGANA_CHAR.match(text[start - 1]) or not HIRAGANA_CHAR.match(text[start]):
+    if start == 0 or not HIRAGANA_WORD.match(text, start - 1) or not HIRAGANA_WORD.match(text, start):
         return start
     before = article.tokens_between(max(0, start - 8), start)
     if before and before[-1].end == start and before[-1].pos1 == "助詞":
@@ -420,7 +419,7 @@ def _extend_name_start(article: AnalysedArticle, start: int, named_before_suffix
         boundary = article.text[run[0].start - 1:run[0].start]
         if not boundary or not re.match(r"[\u3040-\u309f]", boundary):
             return _kanji_before(article.text, run[0].start), True
-    if re.match(r"[\u3041-\u309f]", article.text[start:start + 1]):
+    if HIRAGANA_WORD.match(article.text, start):
         return _kanji_before(article.text, start), True
     return start, False
 
