@@ -90,6 +90,8 @@ POLICE_FORCE = re.compile(r"(?:[\u4e00-\u9fff]{1,3}(?:県警|府警|道警)(?:�
 KANA_STATION = re.compile(r"(?:県警|府警|道警|警視庁)([\u3041-\u3094ゝゞ]{2,6})$")
 # A group's parent (楽天グループ): what stands before it is the brand of its companies, in any script.
 GROUP_WORDS = {"グループ", "ホールディングス"}
+# Banks still named by their number as national banks (十六銀行, 百五銀行): a name without a proper noun.
+BANK_NUMBER = re.compile(r"[一二三四五六七八九十百]{2,}")
 # Latin initials before a name (J.|フロントリテイリング).
 INITIALS = re.compile(r"(?:[A-Za-z]\.)+$")
 # Which source's kind wins when one organisation is found by several (a suffix or legal form over
@@ -484,7 +486,8 @@ def _suffix_spans(article: AnalysedArticle) -> Iterator[tuple[Candidate, bool]]:
             continue
         if (not article.is_token_boundary(start) and not police_split) or end - start > MAX_NAME_CHARS:
             continue
-        named = brand or municipal or _has_name_evidence(article, start, end - len(suffix))
+        named = (brand or municipal or _has_name_evidence(article, start, end - len(suffix))
+                 or (suffix == "銀行" and bool(BANK_NUMBER.fullmatch(owner))))
         yield Candidate(start, end, name, kind, rule_id), named
 
 

@@ -521,6 +521,13 @@ def test_kinds_of_names_are_proposed(article, text, span, source):
         [(p.name, sorted(p.sources)) for p in proposals]
 
 
+def test_a_bank_named_by_its_number_is_a_name_but_a_count_of_banks_is_not(article):
+    def sources(text, span):
+        return {source for p in organization_proposals(article(text)) if p.name == span for source in p.sources}
+    assert "org.suffix.company" in sources("九十三銀行(北浜市)は2日、行員が名簿を持ち出したと発表した。", "九十三銀行")
+    assert "org.suffix.company" not in sources("三銀行の口座を比べた。", "三銀行")
+
+
 NOT_PROPOSED = [
     # a department alone, a generic reference, a plain shop word: no proposal of that span
     ("情報政策局が調査した。", "情報政策局"),
