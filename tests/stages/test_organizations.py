@@ -68,6 +68,16 @@ def test_generic_references_departments_and_products_are_not_organizations(artic
     assert is_organization_name("北浜市内科医院") is True
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    # a numbered session is a meeting, not the body holding it
+    ("第2回市議会", False), ("第十回北浜審議会", False),
+    # a span ending in a time or an occasion says when, not who
+    ("電子メール送信時", False), ("配送の際", False),
+])
+def test_meetings_and_occasions_are_no_names(name, expected):
+    assert is_organization_name(name) is expected
+
+
 def test_company_contexts_for_katakana_names(article):
     a = article("「リベロ」の顧客データが持ち出され、ビズリンクの代表が逮捕された。ミナトフォース社も調べた。")
     assert names(a) == ["リベロ", "ビズリンク", "ミナトフォース"]
@@ -521,11 +531,17 @@ def test_kinds_of_names_are_proposed(article, text, span, source):
         [(p.name, sorted(p.sources)) for p in proposals]
 
 
-def test_a_bank_named_by_its_number_is_a_name_but_a_count_of_banks_is_not(article):
-    def sources(text, span):
-        return {source for p in organization_proposals(article(text)) if p.name == span for source in p.sources}
-    assert "org.suffix.company" in sources("九十三銀行(北浜市)は2日、行員が名簿を持ち出したと発表した。", "九十三銀行")
-    assert "org.suffix.company" not in sources("三銀行の口座を比べた。", "三銀行")
+@pytest.mark.parametrize(("text", "span", "named"), [
+    # a bank still named by its number: no proper noun, but a name all the same
+    ("九十三銀行(北浜市)は2日、行員が名簿を持ち出したと発表した。", "九十三銀行", True),
+    ("三銀行の口座を比べた。", "三銀行", False),  # one numeral counts banks
+    # insurers are named by what they are, like banks
+    ("北浜生命は3日、営業職員が契約者の情報を持ち出したと発表した。", "北浜生命", True),
+    ("資料は北浜海上とも共有されていた。", "北浜海上", True),
+])
+def test_banks_and_insurers_are_named_by_their_business(article, text, span, named):
+    sources = {s for p in organization_proposals(article(text)) if p.name == span for s in p.sources}
+    assert ("org.suffix.company" in sources) is named, sources
 
 
 NOT_PROPOSED = [
