@@ -79,6 +79,7 @@ HAS_KANJI = re.compile(r"[\u4e00-\u9fff]")
 HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x30A0))
 # Kana that particles and verb endings are made of: a hiragana run holding one is a phrase.
 PHRASE_KANA = r"[をにがはでとのへもたてしれるよかやっ]"
+PHRASE_POS = {"助詞", "助動詞", "動詞", "副詞"}
 HIRAGANA_PARTICLES = {"の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "から", "より", "こと", "もの"}
 WEAK_CONTEXTS = {"org.context.lead_subject", "org.context.founded", "org.context.business_relation",
                  "org.context.seat_before", "org.context.business_kind", "org.context.announcer"}
@@ -269,6 +270,12 @@ class Candidate:
     probability: float = 1.0  # the organisation model's, once it has chosen the span
 
 
+def _is_phrase(hiragana: str) -> bool:
+    """A hiragana run that reads as a phrase (がきちんと, について), not a word of a name (ふとん, たまご):
+    it holds the kana particles are made of, and the dictionary reads a particle, verb or adverb in it."""
+    return bool(re.search(PHRASE_KANA, hiragana)) and any(t.pos1 in PHRASE_POS for t in tokenize(hiragana))
+
+
 def is_organization_name(name: str, product_words: bool = False) -> bool:
     """False for generic references, departments, products and other non-names.
 
@@ -288,7 +295,7 @@ def is_organization_name(name: str, product_words: bool = False) -> bool:
     # (さくら総合病院) or inside (県立中部みらい病院), when it holds no particle or verb ending.
     if re.search(r"\s[\u3040-\u9fff]", name):
         return False
-    if any(re.search(PHRASE_KANA, run) for run in re.findall(r"[\u3041-\u309f]{3,}", name.lstrip(HIRAGANA))):
+    if any(_is_phrase(run) for run in re.findall(r"[\u3041-\u309f]{3,}", name.lstrip(HIRAGANA))):
         return False
     if any(p.search(name) for rule_id, p in rules.not_organizations
            if not (product_words and rule_id == "org.not.product_suffix")):
@@ -325,7 +332,19 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
             elif _closes_a_name(article.text, match.start()) and HIRAGANA_WORD.match(name):
                 continue  # ミナト株式会社|がきちんと: the legal form belongs to the name before it
             found.append(Candidate(start, match.end(), canonical_name(name), kind, rule_id))
-    return found
+    readings = legal_token_candidates(article)
+    return [_read_by_words(cand, readings) for cand in found]
+
+
+def _read_by_words(cand: Candidate, readings: list[Candidate]) -> Candidate:
+    """The legal form's name as read by words when that reading goes on past the characters' (株式会社
+    北浜|つり具: the character classes stop at the hiragana word inside it), under the legal form's id."""
+    longer = [r for r in readings if r.end - r.start > cand.end - cand.start
+              and (r.start == cand.start or r.end == cand.end)]
+    if not longer:
+        return cand
+    reading = max(longer, key=lambda r: r.end - r.start)
+    return replace(cand, start=reading.start, end=reading.end, name=reading.name)
 
 
 def _closes_a_name(text: str, start: int) -> bool:

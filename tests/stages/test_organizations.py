@@ -78,6 +78,16 @@ def test_meetings_and_occasions_are_no_names(name, expected):
     assert is_organization_name(name) is expected
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    # a hiragana word inside a name holds the kana of particles (と, た) without being a phrase
+    ("北浜ふとん店", True), ("みなとたまご園", True),
+    # a phrase the dictionary reads as particle, verb or adverb is no name
+    ("北浜がきちんと", False), ("北浜について", False),
+])
+def test_hiragana_inside_a_name_is_a_word_unless_it_reads_as_a_phrase(name, expected):
+    assert is_organization_name(name) is expected
+
+
 def test_company_contexts_for_katakana_names(article):
     a = article("「リベロ」の顧客データが持ち出され、ビズリンクの代表が逮捕された。ミナトフォース社も調べた。")
     assert names(a) == ["リベロ", "ビズリンク", "ミナトフォース"]
@@ -584,12 +594,14 @@ def test_a_public_body_named_again_without_its_place_is_one_organisation(article
     assert (39, 46) in [(s, e) for s, e, _ in orgs["日の出町立第二中学校"].mentions]
 
 
-def test_a_name_the_tokenizer_reads_on_past_is_cut_inside_a_word(article):
-    # The legal form's character classes stop at hiragana (北浜|つり具); the words go on.
-    proposals = {p.name: p.features for p in organization_proposals(article(
-        "株式会社北浜つり具 お客様の個人情報が漏えいしたおそれについて"))}
-    assert proposals["北浜"]["inside_word_after"] == 1.0
-    assert proposals["北浜つり具"]["inside_word_after"] == 0.0
+def test_a_legal_forms_name_is_read_by_words_past_a_hiragana_word(article):
+    # The legal form's character classes stop at hiragana (北浜|つり具); the words go on, and the
+    # legal form proposes the whole name.
+    proposals = organization_proposals(article("株式会社北浜つり具 お客様の個人情報が漏えいしたおそれについて"))
+    legal = [p for p in proposals if "org.legal.kabushiki" in p.sources]
+    assert [(p.name, p.features["inside_word_after"]) for p in legal] == [("北浜つり具", 0.0)]
+    assert "北浜" not in [p.name for p in proposals]
+    assert names(article("株式会社北浜ふとん店は5日、顧客名簿を紛失したと発表した。")) == ["北浜ふとん店"]
 
 
 # Words -> whether they are common nouns alone: a kind of body or thing, not a body's name.
