@@ -16,6 +16,7 @@ from pipeline.stages.incident import (
     incident_features,
     incident_rules,
     roll_up,
+    total_candidates,
     victim_candidates,
 )
 from pipeline.stages.organizations import Organization, find_organizations
@@ -103,6 +104,19 @@ def test_a_tally_of_reported_cases_is_statistics_not_an_incident(article):
     assert not incident_of(a).is_incident
 
 
+@pytest.mark.parametrize(("text", "tally"), [
+    # a tally names what it counts
+    ("昨年度に報告のあった漏えい等事案が1万2,120件となった。", True),
+    ("同年度の相談件数は約3,400件だった。", True),
+    # a bare 件数 counts the affected
+    ("対象はダイレクトメールを送ったお客様。件数は最大で約20万件程度と推定される。", False),
+])
+def test_a_tally_of_cases_is_no_count_of_the_affected(article, text, tally):
+    a = article(text)
+    totals = [c.value[0] for c in total_candidates(a, extract_counts(a))]
+    assert (totals == []) is tally, totals
+
+
 def test_an_employee_who_looked_up_residents_and_told_a_friend_is_an_insider(article):
     a = article("北浜町は29日、税務課の元職員が業務と関係なく住民約40人の所得情報を閲覧し、"
                 "知人に漏らしていたと発表した。", "2025-09-30")
@@ -170,9 +184,6 @@ def test_the_exact_figure_wins_over_its_rounded_headline(article):
                                title="ハルカ商会に不正アクセス 会員情報8万件超流出か")
     assert incident_of(rounded_headline).affected_total == 83412
     # The decision sees the two as one figure told twice: exact in the text, rounded in the headline.
-    from pipeline.stages.counts import extract_counts
-    from pipeline.stages.incident import total_candidates
-
     features = {c.value[0]: c.features for c in total_candidates(rounded_headline, extract_counts(rounded_headline))}
     assert features[83412]["exact_of_rounded"] == 1.0 and features[80000]["rounded_of_exact"] == 1.0
 
