@@ -117,6 +117,17 @@ def test_a_tally_of_cases_is_no_count_of_the_affected(article, text, tally):
     assert (totals == []) is tally, totals
 
 
+@pytest.mark.parametrize(("title", "advisory"), [
+    ("フィッシング詐欺に注意喚起 手口と対策のまとめ", True),
+    ("昨年の情報漏えい件数、過去最多に", True),
+    # asking users to act after a leak is what an incident report does
+    ("北浜ストアで会員情報が流出 利用者にパスワード変更を呼びかけ", False),
+])
+def test_a_headline_that_announces_advice_or_statistics(article, title, advisory):
+    a = article("同社は詳細を調べている。", title=title)
+    assert (incident_features(a, [])["advisory@title"] == 1.0) is advisory
+
+
 def test_an_employee_who_looked_up_residents_and_told_a_friend_is_an_insider(article):
     a = article("北浜町は29日、税務課の元職員が業務と関係なく住民約40人の所得情報を閲覧し、"
                 "知人に漏らしていたと発表した。", "2025-09-30")
