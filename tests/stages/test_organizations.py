@@ -483,14 +483,16 @@ def test_the_fitted_choice_decides_where_the_rules_alone_would_not():
 
 
 def test_a_maker_labelled_a_person_is_surer_than_a_person_in_the_same_place():
-    # GiNZA calls both a Person; what the text says of them differs. (Whether the maker is sure
-    # enough to keep is the weights' call, fitted on real text: on it, katakana words before a
-    # kanji trade word were more often not names, so ミドリ電器 alone stays just below.)
-    maker = _with_entities(make_article, "ミドリ電器は3日、通販サイトの会員情報が流出したと発表した。"
-                           "ミドリ電器によると、約2千人分の氏名が含まれる。", {"ミドリ電器": "Person"})
-    person = _with_entities(make_article, "県警は5日、元社員のミドリ電器容疑者を逮捕した。"
-                            "ミドリ電器容疑者は容疑を認めている。", {"ミドリ電器": "Person"})
-    assert probability_of("ミドリ電器", maker) > 2 * probability_of("ミドリ電器", person)
+    # GiNZA calls both a Person; what the text says of them differs.
+    maker = _with_entities(make_article, "カワセミは3日、通販サイトの会員情報が流出したと発表した。"
+                           "カワセミによると、約2千人分の氏名が含まれる。", {"カワセミ": "Person"})
+    person = _with_entities(make_article, "県警は5日、元社員のカワセミ容疑者を逮捕した。"
+                            "カワセミ容疑者は容疑を認めている。", {"カワセミ": "Person"})
+    assert probability_of("カワセミ", maker) > 2 * probability_of("カワセミ", person)
+    # A trade word closing the name (電器) makes it a company whatever the label.
+    shop = _with_entities(make_article, "家電販売のミドリ電器は12日、顧客約3千人分の氏名が流出したと発表した。",
+                          {"ミドリ電器": "Person"})
+    assert names(shop) == ["ミドリ電器"]
 
 
 @pytest.mark.parametrize(("body", "reason"), [
@@ -548,8 +550,12 @@ def test_kinds_of_names_are_proposed(article, text, span, source):
     # insurers are named by what they are, like banks
     ("北浜生命は3日、営業職員が契約者の情報を持ち出したと発表した。", "北浜生命", True),
     ("資料は北浜海上とも共有されていた。", "北浜海上", True),
+    # so are shops, carriers and makers whose names the dictionary reads as common words
+    ("家電量販のアオバ電器は12日、顧客の情報が閲覧できる状態だったと発表した。", "アオバ電器", True),
+    ("路線バスを運行する北浜交通は、定期券の申込書を紛失した。", "北浜交通", True),
+    ("公共交通の利用者が増えた。", "公共交通", False),  # a common noun before the word: the model weighs it
 ])
-def test_banks_and_insurers_are_named_by_their_business(article, text, span, named):
+def test_companies_are_named_by_their_business(article, text, span, named):
     sources = {s for p in organization_proposals(article(text)) if p.name == span for s in p.sources}
     assert ("org.suffix.company" in sources) is named, sources
 
