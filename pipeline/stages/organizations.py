@@ -123,6 +123,7 @@ class OrgRules:
     suffix_pattern: re.Pattern[str]
     municipal_departments: tuple[tuple[str, re.Pattern[str]], ...]  # (rule id, pattern with a `name` group)
     tail: re.Pattern[str]
+    page_label: re.Pattern[str]
     acting_place: tuple[tuple[str, re.Pattern[str]], ...]
     contexts: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str] | None], ...]  # (rule id, kind, pattern, before)
     company_lists: tuple[tuple[str, str, re.Pattern[str]], ...]  # (rule id, kind, pattern)
@@ -214,6 +215,7 @@ def org_rules() -> OrgRules:
         legal_after=re.compile(rf"(?<![{NAME_CHAR}])(?P<name>{name_run}?)[ \u3000]?(?P<legal>{legal_alt})"),
         suffix_pattern=re.compile(rf"(?<![{NAME_CHAR}])[{NAME_CHAR}]*(?:{alternation(suffixes)})"),
         tail=compile_pattern(section(data, "tails", path, ["pattern"])[0], path),
+        page_label=compile_pattern(section(data, "page_labels", path, ["pattern"])[0], path),
         acting_place=tuple((e["id"], compile_pattern(e, path))
                            for e in section(data, "acting_place", path, ["pattern"])),
         contexts=tuple(contexts),
@@ -492,6 +494,9 @@ def _suffix_spans(article: AnalysedArticle) -> Iterator[tuple[Candidate, bool]]:
             yield Candidate(start, force.end(), text[start:force.end()], kind, "org.suffix.government"), True
             start, brand = force.end(), True
         police_split = bool(station or (force and force.end() == start))
+        label = rules.page_label.match(text, start)
+        if label and label.end() < end - len(suffix):
+            start = label.end()
         dot = text.rfind("・", start, end)
         if dot > start and all(t.is_place_name for t in article.tokens_between(start, dot)):
             start = dot + 1  # 東京・北浜区教委: a headline's place, then the name
