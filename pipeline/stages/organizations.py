@@ -1136,7 +1136,9 @@ def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] |
         elif _source_rank(cand.source) < _source_rank(proposal.source):
             proposal.name, proposal.kind, proposal.source = cand.name, cand.kind, cand.source
         proposal.sources.add(cand.source)
-    proposals = sorted(by_span.values(), key=lambda p: (p.start, p.end))
+    person_only = org_rules().cues["org.cue.person_only"]
+    proposals = sorted((p for p in by_span.values() if not person_only.match(text[p.end:p.end + 8])),
+                       key=lambda p: (p.start, p.end))
     context = _ArticleContext(article, proposals)
     for proposal in proposals:
         proposal.features = proposal_features(article, proposal, context, (proposal.start, proposal.end) in rule_choice)
