@@ -207,6 +207,10 @@ def infer_reference_date(mentions: tuple[DateMention, ...]) -> ResolvedDate | No
     return best
 
 
+# How many years after the latest full year a two-digit year may name (`25年` after `2021年`).
+SHORT_YEAR_SPAN = 5
+
+
 def _short_year_after_full(groups: dict[str, str | None], full_years: list[int]) -> int | None:
     """`2021年6月8日から25年12月19日まで`: once the text names a full year, news drops the century;
     a two-digit year (no era) with its month is 20xx when that falls within a few years of one."""
@@ -215,9 +219,6 @@ def _short_year_after_full(groups: dict[str, str | None], full_years: list[int])
         return None
     year = 2000 + int(short)
     return year if min(full_years) <= year <= max(full_years) + SHORT_YEAR_SPAN else None
-
-
-SHORT_YEAR_SPAN = 5
 
 
 class DateResolver:
