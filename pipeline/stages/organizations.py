@@ -1136,14 +1136,19 @@ def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] |
         elif _source_rank(cand.source) < _source_rank(proposal.source):
             proposal.name, proposal.kind, proposal.source = cand.name, cand.kind, cand.source
         proposal.sources.add(cand.source)
-    person_only = org_rules().cues["org.cue.person_only"]
-    proposals = sorted((p for p in by_span.values() if not person_only.match(text[p.end:p.end + 8])),
-                       key=lambda p: (p.start, p.end))
+    proposals = sorted((p for p in by_span.values() if not _names_a_person(text, p)), key=lambda p: (p.start, p.end))
     context = _ArticleContext(article, proposals)
     for proposal in proposals:
         proposal.features = proposal_features(article, proposal, context, (proposal.start, proposal.end) in rule_choice)
     _add_name_features(proposals)
     return proposals
+
+
+def _names_a_person(text: str, proposal: Proposal) -> bool:
+    """A span said only of a person (X容疑者, Xさん) or naming a post (図書館長): never an organisation."""
+    cues = org_rules().cues
+    return bool(cues["org.cue.person_only"].match(text[proposal.end:proposal.end + 8])
+                or cues["org.cue.title_end"].search(proposal.name))
 
 
 # Span features that say something about the name wherever it stands: each proposal also gets their
@@ -1290,7 +1295,6 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
     features["arrest"] = float(bool(rules.cues["org.cue.arrest"].match(said)))
     features["person_after"] = float(bool(rules.cues["org.cue.person_after"].match(said)))
     features["company_before"] = float(bool(rules.cues["org.cue.company_before"].search(before)))
-    features["title_end"] = float(bool(rules.cues["org.cue.title_end"].search(name)))
     features["quoted"] = float(before.endswith(("「", "『")) and after.startswith(("」", "』")))
     features["in_title"] = float(bool(article.title) and name in article.title)
     features["first_sentence"] = float(article.sentence_index(start) <= 1)

@@ -236,6 +236,10 @@ CAUSES = [
     # A car broken into and the papers taken: a theft, though the headline says 紛失.
     ("北浜市、名簿を紛失\n北浜市の相談員の車が車上荒らしに遭い、かばんごと名簿が盗まれた。"
      "盗まれた名簿には40人分の住所が書かれていた。", "theft"),
+    # A theft by the organisation's own staff: an insider, though the police speak of 窃盗.
+    ("ミナト通販の派遣社員が、窃盗の疑いで逮捕された。顧客約300人分のカード番号を書き写していた。", "insider"),
+    # Papers taken out of the office and then lost: a loss, though taking them out is an insider's cue.
+    ("北浜市は、職員が住民50人分の名簿を無断で持ち出し、帰宅途中に紛失したと発表した。", "loss"),
 ]
 
 
