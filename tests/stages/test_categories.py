@@ -191,6 +191,9 @@ MISREADINGS = [
     ("住所不定、無職の男が顧客の氏名を持ち出した疑いで逮捕された。", [("name", False)]),
     ("逮捕されたのは住居不定の元社員で、会員の電話番号を流出させた。", [("phone", False)]),
     ("容疑者は住所・職業不詳。流出したのは利用者の住所と氏名だった。", [("address", False), ("name", False)]),
+    # Where a suspect works is a place; a listed 勤務先 or 会社名 is data.
+    ("元社員の男は勤務先の通販会社から顧客の氏名を持ち出した疑いがある。", [("name", False)]),
+    ("流出したのは氏名、勤務先の会社名、部署名だった。", [("employer", False), ("name", False)]),
     # A password or ID used to break in is the means, not the data.
     ("男は元同僚のIDとパスワードを使ってシステムに不正にログインし、顧客の氏名を閲覧した。", [("name", False)]),
     ("推測したパスワードで不正にアクセスされ、会員のメールアドレスが流出した。", [("email", False)]),

@@ -253,6 +253,15 @@ def test_a_thing_taken_is_told_apart_from_data_stolen(article, text, object_take
     assert bool(features["theft"].get("cue:cause.theft.object")) is object_taken
 
 
+@pytest.mark.parametrize(("text", "mailing"), [
+    ("受け取った市民から「他人の個人情報が書かれた文書が入っている」と連絡があった。", True),
+    ("通知書の封筒に別人の情報が入っていたことが分かった。", True),
+    ("男は他人のクレジットカード番号を使い、通販サイトで買い物をした疑い。", False),  # a fraud, not a mailing
+])
+def test_someone_elses_data_in_a_letter_speaks_for_a_misdelivery(article, text, mailing):
+    assert ("misdelivery" in {c.value for c in cause_candidates(article(text))}) is mailing
+
+
 @pytest.mark.parametrize(("text", "cause"), CAUSES)
 def test_the_cause_is_this_incidents(article, text, cause):
     assert choose_cause(article(text)) == cause
