@@ -67,6 +67,7 @@ class IncidentRules:
     denial: re.Pattern[str]
     affected: re.Pattern[str]
     suspects: re.Pattern[str]
+    data_share: re.Pattern[str]
     case_count: re.Pattern[str]
     title_source: re.Pattern[str]
     title_source_noise: re.Pattern[str]
@@ -118,6 +119,7 @@ def incident_rules() -> IncidentRules:
         denial=first("cause_denials"),
         affected=first("affected_cues"),
         suspects=first("suspect_cues"),
+        data_share=first("data_shares"),
         case_count=first("case_counts"),
         title_source=first("title_source"),
         title_source_noise=first("title_source_noise"),
@@ -302,11 +304,12 @@ def choose_cause(article: AnalysedArticle) -> str:
 
 
 def _counts_others(article: AnalysedArticle, row: CountRow, position: int) -> bool:
-    """People in a sentence about suspects, or a tally of cases (`漏えい等事案が1万件`): not
-    the affected, so never a candidate total."""
+    """People in a sentence about suspects (but not whose data: `900人分の氏名`), or a tally of
+    cases (`漏えい等事案が1万件`): not the affected, so never a candidate total."""
     rules = incident_rules()
     sentence = article.sentence_at(position)
-    if row.unit != "件" and rules.suspects.search(sentence.text):
+    if (row.unit != "件" and rules.suspects.search(sentence.text)
+            and not rules.data_share.search(row.text)):
         return True
     return bool(rules.case_count.search(article.text[max(sentence.start, position - 12):position]))
 

@@ -74,6 +74,10 @@ def test_suspects_are_not_the_affected(article):
     a = article("顧客データが持ち出された事件で、警視庁は社員2名と元社員1名の計3名を逮捕した。")
     row = incident_of(a)
     assert row.is_incident and row.cause == "insider" and row.affected_total is None
+    # ... but a count of whose data it is (人分) is the affected, though suspects are told beside it.
+    shares = article("北浜県警は、勤めていた北浜銀行の顧客約900人分の氏名を名簿業者に売ったとして、"
+                     "元行員の男を逮捕した。")
+    assert incident_of(shares).affected_total == 900
 
 
 def test_statistics_are_not_an_incident(article):

@@ -163,6 +163,12 @@ def test_a_business_relation_followed_by_a_common_word_names_nothing(article):
         assert names(article(text)) == [], text
 
 
+def test_a_record_the_patients_have_is_no_organisation(article):
+    # 電子カルテのシステム reads like "X's system" (X holds a system), but カルテ is a medical record.
+    a = article("北浜総合病院は、電子カルテのシステムが暗号化され、患者の情報が流出した可能性があると発表した。")
+    assert names(a) == ["北浜総合病院"]
+
+
 def test_a_municipality_the_dictionary_holds_whole_acts(article):
     a = article("長野県松川町は18日、町立図書館の利用者情報を記録したパソコンが盗まれたと発表した。")
     assert names(a) == ["長野県松川町"]
