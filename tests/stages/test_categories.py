@@ -194,6 +194,8 @@ MISREADINGS = [
     # Where a suspect works is a place; a listed 勤務先 or 会社名 is data.
     ("元社員の男は勤務先の通販会社から顧客の氏名を持ち出した疑いがある。", [("name", False)]),
     ("流出したのは氏名、勤務先の会社名、部署名だった。", [("employer", False), ("name", False)]),
+    # Addresses shown to every recipient of a mail have leaked.
+    ("宛先をBCCにせず送信したため、顧客のメールアドレスが他の受信者に表示された。", [("email", False)]),
     # Data sold on is data leaked.
     ("元行員は顧客の氏名や口座番号を名簿業者に売った疑いがある。", [("bank_account", False), ("name", False)]),
     # A password or ID used to break in is the means, not the data.

@@ -527,6 +527,9 @@ CANDIDATE_KINDS = [
     ("北浜市消防局は3日、救急記録の紛失を公表した。", "北浜市消防局", "org.suffix.government"),
     ("南浜県北浜市水道局は5月29日、使用者の情報が盗まれたと発表した。", "南浜県北浜市水道局", "org.suffix.government"),
     ("同社の担当者は湖北新報の取材に対し、事実を認めた。", "湖北新報", "org.suffix.company"),
+    ("北浜商工会議所は、職員のパソコンがウイルスに感染したと発表した。", "北浜商工会議所", "org.suffix.other"),
+    # a company run by the kind of its business, its name ending in a kanji trade word
+    ("通販サイトを運営するアオバ家具は、カード情報の流出を公表した。", "アオバ家具", "org.context.operated_by"),
     ("3.■北浜市 USBを教諭がなくす 2017年7月25日", "北浜市", "org.place.headline"),
     ("【漏えい事件簿#2024-12】南浜県 県公式アプリの抽選で当選者の情報が漏えい", "南浜県", "org.place.headline"),
     # the dictionary holds 北海道 whole: the city is named as it calls itself, without it
