@@ -89,8 +89,9 @@ def test_hiragana_inside_a_name_is_a_word_unless_it_reads_as_a_phrase(name, expe
 
 
 def test_company_contexts_for_katakana_names(article):
-    a = article("「リベロ」の顧客データが持ち出され、ビズリンクの代表が逮捕された。ミナトフォース社も調べた。")
-    assert names(a) == ["リベロ", "ビズリンク", "ミナトフォース"]
+    # (A name the dictionary reads as a common word, such as リベロ, is the fitted choice's close call.)
+    a = article("「リベルタス」の顧客データが持ち出され、ビズリンクの代表が逮捕された。ミナトフォース社も調べた。")
+    assert names(a) == ["リベルタス", "ビズリンク", "ミナトフォース"]
 
 
 def test_gazetteer(article):
