@@ -18,6 +18,7 @@ from pipeline.stages.incident import (
     roll_up,
     total_candidates,
     victim_candidates,
+    with_fragments,
 )
 from pipeline.stages.organizations import Organization, find_organizations
 from pipeline.stages.rules import RuleError, use_learned
@@ -388,3 +389,11 @@ def test_a_cue_that_speaks_for_an_unknown_kind_is_reported_with_its_file_and_rul
     finally:
         monkeypatch.undo()
         use_learned(None)
+
+
+def test_a_word_list_shared_by_several_cues_is_written_out_in_each():
+    data = {"fragments": [{"id": "f.lost", "name": "lost", "pattern": "紛失|なくし"}],
+            "causes": [{"id": "c.loss", "cause": "loss", "pattern": "持ち出[^。]{0,40}{lost}"}]}
+    [cue] = with_fragments(data, Path("incident.yaml"))["causes"]
+    assert cue["pattern"] == "持ち出[^。]{0,40}(?:紛失|なくし)"  # the regex's own {0,40} stays
+    assert not any("{lost}" in cue.pattern.pattern for cue in incident_rules().causes)
