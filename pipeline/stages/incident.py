@@ -11,7 +11,6 @@ import bisect
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pipeline.records import Article, CategoryRow, CountRow, DateRow, IncidentRow
 from pipeline.stages.analysis import AnalysedArticle
@@ -32,7 +31,7 @@ from pipeline.stages.organizations import (
     is_organization_name,
     org_rules,
 )
-from pipeline.stages.rules import RuleError, compile_pattern, load, rule_cache, rule_path, section
+from pipeline.stages.rules import RuleError, compile_pattern, load, rule_cache, rule_path, section, with_fragments
 
 RULE_FILE = "incident.yaml"
 AFFECTED_UNITS = ("人", "名", "件")
@@ -92,24 +91,6 @@ class IncidentRules:
 VICTIM_CUE_PLACES = ("after", "before", "subject")
 TOTAL_CUE_PLACES = ("before", "after", "sentence")
 SPEAKS_FOR = ("", "incident", "look-alike")  # incident cues: what a cue tells of the article
-
-
-def with_fragments(data: dict, path: Path) -> dict:
-    """The rule file with each `{name}` of its `fragments` section written out in every pattern, so
-    that a word list several cues share is kept in one place."""
-    shared = section(data, "fragments", path, ["name", "pattern"])
-    fragments = {f"{{{e['name']}}}": f"(?:{e['pattern']})" for e in shared}
-
-    def expanded(entry: object) -> object:
-        if not isinstance(entry, dict) or not isinstance(entry.get("pattern"), str):
-            return entry
-        pattern = entry["pattern"]
-        for slot, words in fragments.items():
-            pattern = pattern.replace(slot, words)
-        return dict(entry, pattern=pattern)
-
-    return {name: [expanded(e) for e in entries] if isinstance(entries, list) and name != "fragments" else entries
-            for name, entries in data.items()}
 
 
 @rule_cache

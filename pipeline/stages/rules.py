@@ -113,6 +113,24 @@ def compile_pattern(entry: dict, path: Path, key: str = "pattern") -> re.Pattern
                         f"rule '{entry.get('id')}' lacks a '{key}' string") from exc
 
 
+def with_fragments(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The rule file with each `{name}` of its `fragments` section written out in every pattern, so
+    that a word list several patterns share is kept in one place (incident.yaml: `{lost}`)."""
+    shared = section(data, "fragments", path, ["name", "pattern"])
+    fragments = {f"{{{e['name']}}}": f"(?:{e['pattern']})" for e in shared}
+
+    def expanded(entry: object) -> object:
+        if not isinstance(entry, dict) or not isinstance(entry.get("pattern"), str):
+            return entry
+        pattern = entry["pattern"]
+        for slot, words in fragments.items():
+            pattern = pattern.replace(slot, words)
+        return dict(entry, pattern=pattern)
+
+    return {name: [expanded(e) for e in entries] if isinstance(entries, list) and name != "fragments" else entries
+            for name, entries in data.items()}
+
+
 def data_dir() -> Path:
     """The project's data folder: PIPELINE_DATA_DIR (which `data` in pipeline.toml sets), else
     default_data_dir().

@@ -18,10 +18,9 @@ from pipeline.stages.incident import (
     roll_up,
     total_candidates,
     victim_candidates,
-    with_fragments,
 )
 from pipeline.stages.organizations import Organization, find_organizations
-from pipeline.stages.rules import RuleError, use_learned
+from pipeline.stages.rules import RuleError, use_learned, with_fragments
 
 
 def incident_of(a):
