@@ -35,6 +35,7 @@ from pipeline.stages.rules import (
     rule_cache,
     rule_path,
     section,
+    with_fragments,
 )
 from pipeline.stages.tokens import Token, tokenize
 
@@ -157,7 +158,7 @@ def _by_id(entries: list[dict], rule_id: str) -> dict:
 @rule_cache
 def org_rules() -> OrgRules:
     path = rule_path(RULE_FILE)
-    data = load(RULE_FILE)
+    data = with_fragments(load(RULE_FILE), path)
     legal = {e["surface"]: (e["kind"], e["id"]) for e in section(data, "legal_forms", path, ["surface", "kind"])}
     suffixes = {}
     for entry in section(data, "suffixes", path, ["kind", "terms"]):

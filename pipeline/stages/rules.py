@@ -115,7 +115,8 @@ def compile_pattern(entry: dict, path: Path, key: str = "pattern") -> re.Pattern
 
 def with_fragments(data: dict[str, Any], path: Path) -> dict[str, Any]:
     """The rule file with each `{name}` of its `fragments` section written out in every pattern, so
-    that a word list several patterns share is kept in one place (incident.yaml: `{lost}`)."""
+    that a word list several patterns share is kept in one place (incident.yaml: `{lost}`;
+    organizations.yaml: `{page_label}`)."""
     shared = section(data, "fragments", path, ["name", "pattern"])
     fragments = {f"{{{e['name']}}}": f"(?:{e['pattern']})" for e in shared}
 

@@ -545,6 +545,7 @@ CANDIDATE_KINDS = [
     # a page's label glued on before the lead's subject
     ("話題北浜精工は8日、顧客の情報が流出したと発表した。", "北浜精工", "org.context.kanji_lead_subject"),
     ("話題こだま運輸は8日、配送伝票の控えを紛失したと発表した。", "こだま運輸", "org.suffix.company"),
+    ("新着北浜精工は8日、顧客の情報が流出したと発表した。", "北浜精工", "org.context.kanji_lead_subject"),
 ]
 
 
@@ -577,6 +578,7 @@ NOT_PROPOSED = [
     ("情報政策局が調査した。", "情報政策局"),
     ("話題北浜精工は8日、顧客の情報が流出したと発表した。", "話題北浜精工"),
     ("話題こだま運輸は8日、配送伝票の控えを紛失したと発表した。", "話題こだま運輸"),
+    ("新着北浜精工は8日、顧客の情報が流出したと発表した。", "新着北浜精工"),
     ("同市は14日、謝罪した。", "同市"),
     ("北浜屋ストアは5日、被害を公表した。", "北浜屋"),  # a company may be named X ストア itself
     ("ミナト株式会社がきちんと説明した。", "がきちん"),  # the legal form closes the name before it
