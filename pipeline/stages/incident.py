@@ -65,6 +65,7 @@ class IncidentRules:
     advisory: re.Pattern[str]
     causes: tuple[Cue, ...]
     denial: re.Pattern[str]
+    no_trace: re.Pattern[str]
     affected: re.Pattern[str]
     suspects: re.Pattern[str]
     data_share: re.Pattern[str]
@@ -117,6 +118,7 @@ def incident_rules() -> IncidentRules:
         causes=tuple(Cue(e["id"], compile_pattern(e, path), cause=e["cause"])
                      for e in section(data, "causes", path, ["cause", "pattern"])),
         denial=first("cause_denials"),
+        no_trace=first("cause_no_trace"),
         affected=first("affected_cues"),
         suspects=first("suspect_cues"),
         data_share=first("data_shares"),
@@ -224,6 +226,15 @@ def _rule_says_incident(article: AnalysedArticle, counts: list[CountRow]) -> boo
 # cause
 
 
+def _no_trace(rules: IncidentRules, text: str, cue: re.Match[str], sentence_end: int) -> bool:
+    """Whether "no trace of it was found" is said of this cue: overlapping it, or after it in its clause."""
+    clause_start = max(text.rfind("、", 0, cue.start()), text.rfind("。", 0, cue.start())) + 1
+    for said in rules.no_trace.finditer(text, clause_start, sentence_end):
+        if said.end() > cue.start() and (said.start() < cue.end() or "、" not in text[cue.end():said.start()]):
+            return True
+    return False
+
+
 def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
     """Each cause some cue speaks for, and `unknown`, with features shared by all causes (where and
     how often its cues stand) besides its own cues: a cause seen a few times in the gold still
@@ -238,7 +249,7 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
         found = denied = in_lead = stated = past = 0
         for match in cue.pattern.finditer(text):
             sentence = article.sentence_at(match.start())
-            if rules.denial.search(text[match.end():sentence.end]):
+            if rules.denial.search(text[match.end():sentence.end]) or _no_trace(rules, text, match, sentence.end):
                 denied += 1
                 continue
             found += 1

@@ -70,6 +70,21 @@ def test_denied_causes_do_not_count(article):
     assert choose_cause(a) == "misposting"
 
 
+@pytest.mark.parametrize(("text", "cause", "counted"), [
+    # "no trace of it was found" denies the cue in its clause, before it or around it
+    ("顧客名簿が不正に持ち出された形跡はないという。", "insider", False),
+    ("職員が名簿を社外へ持ち出したとはっきり示す痕跡はサーバー上に見当たらなかった。", "loss", False),
+    ("USBメモリが見当たらなくなったが、盗まれた形跡はない。", "theft", False),
+    # ... not a thing missing in another clause, nor a trace found
+    ("USBメモリが見当たらなくなったが、盗まれた形跡はない。", "loss", True),
+    ("職員は名簿を持ち出し、探したが見当たらなかった。", "loss", True),
+    ("サーバーに不正アクセスの痕跡が見つかった。", "unauthorized_access", True),
+])
+def test_no_trace_found_denies_a_cause(article, text, cause, counted):
+    features = {c.value: c.features for c in cause_candidates(article(text))}
+    assert (features.get(cause, {}).get("hits", 0) > 0) is counted, features
+
+
 def test_suspects_are_not_the_affected(article):
     a = article("顧客データが持ち出された事件で、警視庁は社員2名と元社員1名の計3名を逮捕した。")
     row = incident_of(a)
