@@ -40,6 +40,14 @@ def test_contact_details_and_advice_are_not_leaks(article):
     assert extract_categories(a) == []
 
 
+@pytest.mark.parametrize("text", [
+    "お客様のクレジットカード情報1,204件が漏洩した可能性があることが判明いたしました。",
+    "決済画面が改ざんされ、クレジットカード情報(3,847件)が流出した可能性がある。",
+])
+def test_a_count_after_the_mention_is_no_field_value(text, article):
+    assert pairs(extract_categories(article(text))) == [("credit_card", False)]
+
+
 def test_rule_names_the_lexicon_entry_and_the_negation(article):
     [row] = extract_categories(article("パスワードは含まれておりません。"))
     assert row.negated and row.rule == "cat.password;cat.negation.not_included"
