@@ -368,7 +368,11 @@ def _past_phrase_ending(article: AnalysedArticle, start: int, end: int) -> int:
     if tokens and tokens[0].start == start and tokens[0].pos1 == "名詞":
         return start
     kana = HIRAGANA_WORD.match(text, start, end)
-    return kana.end() if kana and kana.end() < end else start
+    if not kana or kana.end() >= end:
+        return start
+    # The phrase's endings stop at a hiragana noun after them: 運営す|る|やまびこ堂株式会社.
+    noun = next((t for t in tokens if t.pos1 == "名詞" and t.surface not in HIRAGANA_PARTICLES), None)
+    return noun.start if noun and noun.start < kana.end() else kana.end()
 
 
 MAX_NAME_TOKENS = 8

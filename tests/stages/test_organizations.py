@@ -546,6 +546,8 @@ CANDIDATE_KINDS = [
     ("話題北浜精工は8日、顧客の情報が流出したと発表した。", "北浜精工", "org.context.kanji_lead_subject"),
     ("話題こだま運輸は8日、配送伝票の控えを紛失したと発表した。", "こだま運輸", "org.suffix.company"),
     ("新着北浜精工は8日、顧客の情報が流出したと発表した。", "北浜精工", "org.context.kanji_lead_subject"),
+    # a hiragana brand word after a verb's ending opens the name (運営す|る|やまびこ堂)
+    ("運営するやまびこ堂株式会社が20日、明らかにした。", "やまびこ堂", "org.legal.kabushiki"),
 ]
 
 
@@ -579,6 +581,7 @@ NOT_PROPOSED = [
     ("話題北浜精工は8日、顧客の情報が流出したと発表した。", "話題北浜精工"),
     ("話題こだま運輸は8日、配送伝票の控えを紛失したと発表した。", "話題こだま運輸"),
     ("新着北浜精工は8日、顧客の情報が流出したと発表した。", "新着北浜精工"),
+    ("運営するやまびこ堂株式会社が20日、明らかにした。", "堂"),
     ("同市は14日、謝罪した。", "同市"),
     ("北浜屋ストアは5日、被害を公表した。", "北浜屋"),  # a company may be named X ストア itself
     ("ミナト株式会社がきちんと説明した。", "がきちん"),  # the legal form closes the name before it
