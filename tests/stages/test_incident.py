@@ -259,6 +259,8 @@ CAUSES = [
     ("ミナト通販の派遣社員が、窃盗の疑いで逮捕された。顧客約300人分のカード番号を書き写していた。", "insider"),
     # Papers taken out of the office and then lost: a loss, though taking them out is an insider's cue.
     ("北浜市は、職員が住民50人分の名簿を無断で持ち出し、帰宅途中に紛失したと発表した。", "loss"),
+    # Sent by mistake, with words between: 誤って外部にメール送信 is a misdelivery.
+    ("南浜市は、住民約600人分の個人情報を含むファイルを誤って外部にメール送信したと発表した。", "misdelivery"),
 ]
 
 
