@@ -151,6 +151,13 @@ def _normalized(article: AnalysedArticle, original_offset: int) -> int:
     return bisect.bisect_left(article.norm.starts, original_offset)
 
 
+def _headline_line_end(article: AnalysedArticle) -> int:
+    """Where the text's first line ends when it is the headline (no title was given), else 0."""
+    if article.title_given or not article.title:
+        return 0
+    return article.text.find(article.title) + len(article.title)
+
+
 def _lead_end(article: AnalysedArticle) -> int:
     """Where the lead ends: after the headline line (when the text starts with it) and a few sentences."""
     first = 1 if not article.title_given and article.title else 0
@@ -356,7 +363,7 @@ def total_candidates(article: AnalysedArticle, counts: list[CountRow]) -> list[C
     rules = incident_rules()
     title = article.title
     lead_end = _lead_end(article)
-    title_line_end = len(article.title) if not article.title_given else 0
+    title_line_end = _headline_line_end(article)
     by_value: dict[int, _TotalCandidate] = {}
 
     def add(value: int, unit: str, qualifier: str, features: Features, evidence: str) -> None:
@@ -470,8 +477,9 @@ def title_sources(title: str) -> list[str]:
 
 
 def headline_article(article: AnalysedArticle) -> Article | None:
-    """The given headline as an article of its own, so the organisation stage can read it."""
-    if not article.title_given:
+    """The headline (given, or the text's first line) as an article of its own, so the organisation
+    stage can read it."""
+    if not article.title:
         return None
     headline = incident_rules().title_tag.sub("", article.title)
     return Article(f"{article.article_id}#title", headline, article.article.source)
@@ -675,6 +683,11 @@ def decision_inputs(article: AnalysedArticle, organizations: list[Organization],
                     title_organizations: list[Organization] = ()) -> DecisionInputs:
     leaked = sorted({c.category for c in categories if not c.negated})
     not_leaked = sorted({c.category for c in categories if c.negated} - set(leaked))
+    if article.title and not article.title_given:
+        # A file's first line is its headline: a name only there is the headline's (often shortened),
+        # weighed as a given title's is, not as the text's first mention.
+        line_end = _headline_line_end(article)
+        organizations = [org for org in organizations if any(start >= line_end for start, _, _ in org.mentions)]
     victims = victim_candidates(article, organizations, title_organizations)
     return DecisionInputs(
         article_id=article.article_id,

@@ -4,10 +4,12 @@ from pathlib import Path
 import pytest
 
 import pipeline.stages.rules as rule_files
+from pipeline.records import Article
 from pipeline.stages.analysis import analyse
 from pipeline.stages.categories import extract_categories
 from pipeline.stages.counts import extract_counts
 from pipeline.stages.dates import extract_dates
+from pipeline.stages.extraction import extract_article
 from pipeline.stages.incident import (
     abbreviates,
     cause_candidates,
@@ -301,6 +303,27 @@ def test_a_headline_that_shortens_the_victims_name_names_the_text_organisation(a
     victims = victim_candidates(a, find_organizations(a), find_organizations(analyse(headline)))
     assert [c.value for c in victims if c.features["in_title"]] == ["北浜医科大学港病院"]
     assert incident_of(a).victim == "北浜医科大学港病院"
+
+
+# A .txt file's first line is its headline: the row is the one a separate title gives.
+HEADLINE_FIRST_LINE = [
+    ("北浜地区消防、職員が個人情報入りHDDをなくす",
+     "40代の男性職員が、個人情報を保存した外付けハードディスクを許可なく庁舎の外へ持ち出し、その後なくしていたと、"
+     "北浜地区消防事務組合が27日、明らかにした。救急搬送者約30人分の氏名などが含まれていた。"),
+    ("北浜医大港病院 入院患者40人分のデータを紛失",
+     "北浜医科大学港病院は12日、入院患者111人分の氏名や病名を記録したUSBメモリを紛失したと発表した。"
+     "このうち40人分は検査結果も含まれていた。"),
+]
+
+
+@pytest.mark.parametrize(("headline", "body"), HEADLINE_FIRST_LINE)
+def test_a_headline_on_the_first_line_is_read_as_a_given_title(headline, body):
+    given = extract_article(Article("given", body, "given.jsonl", title=headline))[0].incident
+    first_line = extract_article(Article("file", f"{headline}\n\n{body}", "file.txt"))[0].incident
+    assert (first_line.victim, first_line.cause, first_line.affected_total) == \
+        (given.victim, given.cause, given.affected_total)
+    assert first_line.confidence == pytest.approx(given.confidence, abs=0.03)
+    assert not given.victim.endswith("消防") and given.victim.endswith(("組合", "病院"))
 
 
 # (short, long) -> whether a headline's short name stands for the long one.
