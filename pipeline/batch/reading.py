@@ -203,7 +203,33 @@ def html_to_text(html: str) -> tuple[str, str]:
     text = "".join(pieces).replace("\xa0", " ")
     lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return text, title
+    return text, page_headline(title, text)
+
+
+# Between a page's headline and the site's name in its <title> (`見出し | 北浜新聞デジタル`, `北浜新聞：見出し`).
+_SITE_AFTER = re.compile(r"\s*[|｜:：\-－–—―/／]|\s")
+_SITE_BEFORE = re.compile(r"(?:[|｜:：\-－–—―/／]|\s)\s*$")
+# How many of a page's first lines may stand before its headline (a breadcrumb, a section name).
+HEADLINE_SEARCH_LINES = 5
+# A line shorter than this is too short to tell the headline from a word the title happens to start with.
+PAGE_HEADLINE_MIN_CHARS = 4
+
+
+def page_headline(title: str, text: str) -> str:
+    """The headline of a page whose <title> adds the site's name to it: the line of the text's top
+    (its h1) that the title starts or ends with, the shorter rest set off by a separator; else the
+    title (the longest such line). A site's name in the
+    headline would stand as the release's signer."""
+    found = ""
+    for line in text.split("\n", HEADLINE_SEARCH_LINES)[:HEADLINE_SEARCH_LINES]:
+        line = line.strip()
+        # The site's name is the shorter part (a section name on a line of its own is no headline).
+        if len(line) < max(PAGE_HEADLINE_MIN_CHARS, len(found) + 1) or 2 * len(line) <= len(title) - 3:
+            continue
+        if title.startswith(line) and _SITE_AFTER.match(title[len(line):]) \
+                or title.endswith(line) and _SITE_BEFORE.search(title[:-len(line)]):
+            found = line
+    return found or title
 
 
 # A PDF line ending in one of these ends its sentence or item, whatever its length.

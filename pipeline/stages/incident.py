@@ -158,6 +158,17 @@ def _headline_line_end(article: AnalysedArticle) -> int:
     return article.text.find(article.title) + len(article.title)
 
 
+def _repeated_title_end(article: AnalysedArticle) -> int:
+    """Where the text's first line ends when it repeats the given title (whole, or cut short), else 0."""
+    if not article.title_given:
+        return 0
+    text = article.text
+    start = len(text) - len(text.lstrip())
+    line = text[start:].split("\n", 1)[0].rstrip()
+    repeats = len(line) >= 4 and (article.title.startswith(line) or line.startswith(article.title))
+    return start + len(line) if repeats else 0
+
+
 def _lead_end(article: AnalysedArticle) -> int:
     """Where the lead ends: after the headline line (when the text starts with it) and a few sentences."""
     first = 1 if not article.title_given and article.title else 0
@@ -683,10 +694,11 @@ def decision_inputs(article: AnalysedArticle, organizations: list[Organization],
                     title_organizations: list[Organization] = ()) -> DecisionInputs:
     leaked = sorted({c.category for c in categories if not c.negated})
     not_leaked = sorted({c.category for c in categories if c.negated} - set(leaked))
-    if article.title and not article.title_given:
-        # A file's first line is its headline: a name only there is the headline's (often shortened),
-        # weighed as a given title's is, not as the text's first mention.
-        line_end = _headline_line_end(article)
+    line_end = _headline_line_end(article) or _repeated_title_end(article)
+    if line_end:
+        # A file's first line is its headline, and a page's text often repeats its title: a name
+        # only there is the headline's (often shortened), weighed as a given title's is, not as the
+        # text's first mention.
         organizations = [org for org in organizations if any(start >= line_end for start, _, _ in org.mentions)]
     victims = victim_candidates(article, organizations, title_organizations)
     return DecisionInputs(

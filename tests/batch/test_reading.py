@@ -4,7 +4,9 @@ import os
 import random
 from pathlib import Path
 
-from pipeline.batch.reading import html_to_text, iter_inputs, read_file, read_jsonl
+import pytest
+
+from pipeline.batch.reading import html_to_text, iter_inputs, page_headline, read_file, read_jsonl
 from pipeline.records import Article, ReadFailure
 
 TEXT = "北浜市は11月8日、個人情報の漏えいを発表した。"
@@ -100,6 +102,34 @@ def test_html_keeps_the_article_and_drops_scripts_styles_and_navigation():
     text, title = html_to_text(html)
     assert title == "お知らせ"
     assert text == "当社は&個人情報の流出を確認しました。"
+
+
+# (<title>, the text's top lines) -> the headline: the site's name dropped when the page's h1 shows it.
+PAGE_HEADLINES = [
+    ("市職員がUSB紛失 | 北浜新聞デジタル", "市職員がUSB紛失\n本文", "市職員がUSB紛失"),
+    ("市職員がUSB紛失 - 北浜タイムズ", "ホーム > 社会\n市職員がUSB紛失\n本文", "市職員がUSB紛失"),
+    ("北浜新聞：市職員がUSB紛失", "市職員がUSB紛失\n本文", "市職員がUSB紛失"),
+    ("ニュース：市職員がUSB紛失", "ホーム\nニュース\n市職員がUSB紛失\n本文", "市職員がUSB紛失"),
+    ("市職員がUSB紛失", "市職員がUSB紛失\n本文", "市職員がUSB紛失"),
+    ("市職員がUSB紛失で処分", "市職員がUSB紛失\n本文", "市職員がUSB紛失で処分"),  # no separator: one headline
+    ("ニュース：市職員がUSB紛失", "ニュース\n本文", "ニュース：市職員がUSB紛失"),  # a section, not the headline
+    ("お知らせ | 北浜市", "本文の一行目です。", "お知らせ | 北浜市"),  # no h1: the title as it is
+]
+
+
+@pytest.mark.parametrize(("title", "top", "headline"), PAGE_HEADLINES)
+def test_a_pages_headline_is_its_h1_without_the_sites_name(title, top, headline):
+    assert page_headline(title, top) == headline
+
+
+def test_a_saved_page_gives_its_headline_not_the_sites_name(tmp_path):
+    page = ("<html><head><title>ミナト工業で顧客情報流出 | 北浜新聞デジタル</title></head><body>"
+            "<nav><a href='/'>トップ</a></nav><article><h1>ミナト工業で顧客情報流出</h1>"
+            "<p>ミナト工業は3日、顧客約500人分の氏名が流出したと発表した。</p></article></body></html>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    article = read_file(tmp_path / "page.html")
+    assert article.title == "ミナト工業で顧客情報流出"
+    assert article.text.startswith("ミナト工業で顧客情報流出\n")
 
 
 def test_jsonl_bad_lines_fail_alone(tmp_path):

@@ -305,7 +305,8 @@ def test_a_headline_that_shortens_the_victims_name_names_the_text_organisation(a
     assert incident_of(a).victim == "北浜医科大学港病院"
 
 
-# A .txt file's first line is its headline: the row is the one a separate title gives.
+# A .txt file's first line is its headline, and a saved page's text repeats its title: the row is
+# the one a separate title gives.
 HEADLINE_FIRST_LINE = [
     ("北浜地区消防、職員が個人情報入りHDDをなくす",
      "40代の男性職員が、個人情報を保存した外付けハードディスクを許可なく庁舎の外へ持ち出し、その後なくしていたと、"
@@ -317,12 +318,13 @@ HEADLINE_FIRST_LINE = [
 
 
 @pytest.mark.parametrize(("headline", "body"), HEADLINE_FIRST_LINE)
-def test_a_headline_on_the_first_line_is_read_as_a_given_title(headline, body):
+def test_a_headline_atop_the_text_is_read_as_a_given_title(headline, body):
     given = extract_article(Article("given", body, "given.jsonl", title=headline))[0].incident
-    first_line = extract_article(Article("file", f"{headline}\n\n{body}", "file.txt"))[0].incident
-    assert (first_line.victim, first_line.cause, first_line.affected_total) == \
-        (given.victim, given.cause, given.affected_total)
-    assert first_line.confidence == pytest.approx(given.confidence, abs=0.03)
+    for article in (Article("file", f"{headline}\n\n{body}", "file.txt"),
+                    Article("page", f"{headline}\n\n{body}", "page.html", title=headline)):
+        row = extract_article(article)[0].incident
+        assert (row.victim, row.cause, row.affected_total) == (given.victim, given.cause, given.affected_total)
+        assert row.confidence == pytest.approx(given.confidence, abs=0.03)
     assert not given.victim.endswith("消防") and given.victim.endswith(("組合", "病院"))
 
 
