@@ -19,6 +19,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.records import Article, ReadFailure
+from pipeline.stages.organizations import org_rules
 from pipeline.stages.time_limit import ArticleTimeout, time_limit
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # Tags whose content a reader never sees as article text.
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "nav", "header",
               "footer", "aside", "form", "button", "select")
+# A <header> inside these is the article's own, not the site's: its headline and date are read
+# (its byline and share buttons are not).
+_ARTICLE_TAGS = {"article", "main"}
+_ARTICLE_HEADER_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "time"}
 _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
                "section", "article", "main", "blockquote", "pre", "dd", "dt", "dl", "hr", "figcaption",
                "td", "th", "caption", "title"}
@@ -144,9 +149,11 @@ def _html_text(root: LexborNode, out: list[str]) -> None:
 
     A loop over an explicit stack, not recursion: a page of 100,000 nested tags (scraped or
     hostile) would exceed Python's recursion limit and stop the whole run."""
-    stack: list[tuple[Iterator[LexborNode], bool]] = [(root.iter(include_text=True), False)]
+    # Each level: its children, whether it is a block, whether it is inside an article, and
+    # whether its text is read (in an article's <header>, only the headline's and the date's is).
+    stack: list[tuple[Iterator[LexborNode], bool, bool, bool]] = [(root.iter(include_text=True), False, False, True)]
     while stack:
-        children, block = stack[-1]
+        children, block, in_article, read = stack[-1]
         child = next(children, None)
         if child is None:
             stack.pop()
@@ -155,12 +162,16 @@ def _html_text(root: LexborNode, out: list[str]) -> None:
             continue
         tag = child.tag
         if tag == "-text":
-            out.append(child.text_content or "")
+            if read:
+                out.append(child.text_content or "")
+        elif tag == "header" and in_article:
+            stack.append((child.iter(include_text=True), True, True, False))
         elif tag not in _DROP_TAGS and tag != "-comment":
             is_block = tag in _BLOCK_TAGS
             if is_block:
                 out.append("\n")
-            stack.append((child.iter(include_text=True), is_block))
+            stack.append((child.iter(include_text=True), is_block, in_article or tag in _ARTICLE_TAGS,
+                          read or tag in _ARTICLE_HEADER_TAGS))
 
 
 # HTML parsers take time growing with the square of the nesting depth (each tag looks through
@@ -209,6 +220,8 @@ def html_to_text(html: str) -> tuple[str, str]:
 # Between a page's headline and the site's name in its <title> (`見出し | 北浜新聞デジタル`, `北浜新聞：見出し`).
 _SITE_AFTER = re.compile(r"\s*[|｜:：\-－–—―/／]|\s")
 _SITE_BEFORE = re.compile(r"(?:[|｜:：\-－–—―/／]|\s)\s*$")
+# The last part of a <title> after a pipe or a spaced dash (`見出し | 北浜新聞デジタル`, `見出し - 北浜ニュース`).
+_LAST_TITLE_PART = re.compile(r"\s*(?:[|｜]|\s[-－–—―]\s)\s*([^|｜]+?)\s*$")
 # How many of a page's first lines may stand before its headline (a breadcrumb, a section name).
 HEADLINE_SEARCH_LINES = 5
 # A line shorter than this is too short to tell the headline from a word the title happens to start with.
@@ -218,7 +231,8 @@ PAGE_HEADLINE_MIN_CHARS = 4
 def page_headline(title: str, text: str) -> str:
     """The headline of a page whose <title> adds the site's name to it: the line of the text's top
     (its h1) that the title starts or ends with, the shorter rest set off by a separator; else the
-    title (the longest such line). A site's name in the
+    title (the longest such line). A page that shows no such line loses a last part that names an
+    outlet (新聞, ニュース, 放送, …: the organisation rules' kinds of media name). A site's name in the
     headline would stand as the release's signer."""
     found = ""
     for line in text.split("\n", HEADLINE_SEARCH_LINES)[:HEADLINE_SEARCH_LINES]:
@@ -229,7 +243,12 @@ def page_headline(title: str, text: str) -> str:
         if title.startswith(line) and _SITE_AFTER.match(title[len(line):]) \
                 or title.endswith(line) and _SITE_BEFORE.search(title[:-len(line)]):
             found = line
-    return found or title
+    if found:
+        return found
+    site = _LAST_TITLE_PART.search(title)
+    if site and len(site.group(1)) < site.start() and org_rules().media.search(site.group(1)):
+        return title[:site.start()]
+    return title
 
 
 # A PDF line ending in one of these ends its sentence or item, whatever its length.

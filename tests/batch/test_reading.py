@@ -113,7 +113,10 @@ PAGE_HEADLINES = [
     ("市職員がUSB紛失", "市職員がUSB紛失\n本文", "市職員がUSB紛失"),
     ("市職員がUSB紛失で処分", "市職員がUSB紛失\n本文", "市職員がUSB紛失で処分"),  # no separator: one headline
     ("ニュース：市職員がUSB紛失", "ニュース\n本文", "ニュース：市職員がUSB紛失"),  # a section, not the headline
-    ("お知らせ | 北浜市", "本文の一行目です。", "お知らせ | 北浜市"),  # no h1: the title as it is
+    ("お知らせ | 北浜市", "本文の一行目です。", "お知らせ | 北浜市"),  # no h1, no outlet: the title as it is
+    ("市職員がUSB紛失 | 北浜新聞デジタル", "本文の一行目です。", "市職員がUSB紛失"),  # no h1: an outlet's name goes
+    ("市職員がUSB紛失 - テレ北NEWS", "本文の一行目です。", "市職員がUSB紛失"),
+    ("市職員がUSB紛失 - 北浜市立病院", "本文の一行目です。", "市職員がUSB紛失 - 北浜市立病院"),
 ]
 
 
@@ -130,6 +133,17 @@ def test_a_saved_page_gives_its_headline_not_the_sites_name(tmp_path):
     article = read_file(tmp_path / "page.html")
     assert article.title == "ミナト工業で顧客情報流出"
     assert article.text.startswith("ミナト工業で顧客情報流出\n")
+
+
+def test_an_articles_own_header_gives_its_headline_and_date_not_its_byline():
+    html = ("<html><head><title>ミナト工業で顧客情報流出 | 北浜新聞デジタル</title></head><body>"
+            "<header><p>北浜新聞デジタル ログイン</p></header><main><article><header><div><h1>ミナト工業で顧客情報流出"
+            "</h1></div><p>北浜新聞 社会部</p><time>2026年3月3日</time><button>共有</button></header>"
+            "<p>ミナト工業は3日、顧客の氏名が流出したと発表した。</p><footer>関連記事</footer></article></main></body></html>")
+    text, title = html_to_text(html)
+    assert title == "ミナト工業で顧客情報流出"
+    assert text.split() == ["ミナト工業で顧客情報流出", "2026年3月3日",
+                            "ミナト工業は3日、顧客の氏名が流出したと発表した。"]
 
 
 def test_jsonl_bad_lines_fail_alone(tmp_path):
