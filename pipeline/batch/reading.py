@@ -229,11 +229,11 @@ PAGE_HEADLINE_MIN_CHARS = 4
 
 
 def page_headline(title: str, text: str) -> str:
-    """The headline of a page whose <title> adds the site's name to it: the line of the text's top
-    (its h1) that the title starts or ends with, the shorter rest set off by a separator; else the
-    title (the longest such line). A page that shows no such line loses a last part that names an
-    outlet (新聞, ニュース, 放送, …: the organisation rules' kinds of media name). A site's name in the
-    headline would stand as the release's signer."""
+    """The headline of a page whose <title> adds the site's name to it: the longest line of the
+    text's top (its h1) that the title starts or ends with, the shorter rest set off by a separator.
+    A page that shows no such line loses a last part of the title that names an outlet (新聞,
+    ニュース, 放送, …: the organisation rules' kinds of media name); else the title as it is. A site's
+    name in the headline would stand as the release's signer."""
     found = ""
     for line in text.split("\n", HEADLINE_SEARCH_LINES)[:HEADLINE_SEARCH_LINES]:
         line = line.strip()

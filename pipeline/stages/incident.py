@@ -35,6 +35,8 @@ from pipeline.stages.rules import RuleError, compile_pattern, load, rule_cache, 
 
 RULE_FILE = "incident.yaml"
 AFFECTED_UNITS = ("人", "名", "件")
+# A first line shorter than this is too short to tell a repeated headline from a line that starts alike.
+REPEATED_TITLE_MIN_CHARS = 4
 LEAD_SENTENCES = 3  # the lead: the first sentences after the headline
 CONTEXT_CHARS = 20  # how far `after` and `before` cues look from a mention
 TOTAL_BEFORE_CHARS = 16  # how far `before` cues look from a count
@@ -151,22 +153,16 @@ def _normalized(article: AnalysedArticle, original_offset: int) -> int:
     return bisect.bisect_left(article.norm.starts, original_offset)
 
 
-def _headline_line_end(article: AnalysedArticle) -> int:
-    """Where the text's first line ends when it is the headline (no title was given), else 0."""
-    if article.title_given or not article.title:
+def _opening_headline_end(article: AnalysedArticle) -> int:
+    """Where the text's first line ends when it is the headline: the line taken as the title (none
+    was given), or one that repeats the given title (whole, or cut short); else 0."""
+    if not article.title:
         return 0
-    return article.text.find(article.title) + len(article.title)
-
-
-def _repeated_title_end(article: AnalysedArticle) -> int:
-    """Where the text's first line ends when it repeats the given title (whole, or cut short), else 0."""
-    if not article.title_given:
-        return 0
-    text = article.text
+    text, title = article.text, article.title
     start = len(text) - len(text.lstrip())
     line = text[start:].split("\n", 1)[0].rstrip()
-    repeats = len(line) >= 4 and (article.title.startswith(line) or line.startswith(article.title))
-    return start + len(line) if repeats else 0
+    cut_short = len(line) >= REPEATED_TITLE_MIN_CHARS and (title.startswith(line) or line.startswith(title))
+    return start + len(line) if line == title or cut_short else 0
 
 
 def _lead_end(article: AnalysedArticle) -> int:
@@ -374,7 +370,7 @@ def total_candidates(article: AnalysedArticle, counts: list[CountRow]) -> list[C
     rules = incident_rules()
     title = article.title
     lead_end = _lead_end(article)
-    title_line_end = _headline_line_end(article)
+    title_line_end = 0 if article.title_given else _opening_headline_end(article)
     by_value: dict[int, _TotalCandidate] = {}
 
     def add(value: int, unit: str, qualifier: str, features: Features, evidence: str) -> None:
@@ -694,7 +690,7 @@ def decision_inputs(article: AnalysedArticle, organizations: list[Organization],
                     title_organizations: list[Organization] = ()) -> DecisionInputs:
     leaked = sorted({c.category for c in categories if not c.negated})
     not_leaked = sorted({c.category for c in categories if c.negated} - set(leaked))
-    line_end = _headline_line_end(article) or _repeated_title_end(article)
+    line_end = _opening_headline_end(article)
     if line_end:
         # A file's first line is its headline, and a page's text often repeats its title: a name
         # only there is the headline's (often shortened), weighed as a given title's is, not as the
