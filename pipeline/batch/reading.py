@@ -19,6 +19,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.records import Article, ReadFailure
+from pipeline.stages.normalize import LINE_END, wrapped_line_breaks
 from pipeline.stages.organizations import org_rules
 from pipeline.stages.time_limit import ArticleTimeout, time_limit
 
@@ -37,9 +38,12 @@ HEADLINE_MAX_CHARS = 80
 def first_line_title(text: str) -> str:
     """The headline of an article given without a title (a .txt or .pdf file): its first non-blank
     line, when more text follows and the line is short enough to be a headline, else ""."""
-    lines = text.strip().split("\n", 1)
+    text = text.strip()
+    lines = text.split("\n", 1)
     first = lines[0].strip()
-    return first if len(lines) == 2 and len(first) <= HEADLINE_MAX_CHARS else ""
+    if len(lines) < 2 or len(first) > HEADLINE_MAX_CHARS or len(lines[0]) in wrapped_line_breaks(text):
+        return ""  # a lead wrapped at a fixed width starts the text: no headline
+    return first
 
 
 def unreadable_file_type(path: Path) -> bool:
@@ -251,8 +255,6 @@ def page_headline(title: str, text: str) -> str:
     return title
 
 
-# A PDF line ending in one of these ends its sentence or item, whatever its length.
-_LINE_END = re.compile(r"[。．.!?！？」』)）:：]$")
 # A line at least this share of the page's longest line, not ending a sentence, wraps onto the next.
 _WRAPPED_SHARE = 0.8
 
@@ -266,7 +268,7 @@ def unwrap_lines(page: str) -> str:
     for line in lines[1:]:
         previous = joined[-1].rstrip()
         if previous and line.strip() and len(previous.strip()) >= _WRAPPED_SHARE * longest \
-                and not _LINE_END.search(previous):
+                and not LINE_END.search(previous):
             glue = " " if previous[-1].isascii() and line.lstrip()[:1].isascii() else ""
             joined[-1] = previous + glue + line.lstrip()
         else:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from pipeline.records import Article
-from pipeline.stages.normalize import NormalizedText, normalize_text
+from pipeline.stages.normalize import NormalizedText, join_wrapped_lines, normalize_text
 from pipeline.stages.tokens import Sentence, Token, split_sentences, tokenize
 
 # How many lines above a list item or table row may hold its heading (`漏えいした項目`).
@@ -128,7 +128,7 @@ HEADLINE_MAX_CHARS = 80
 
 def analyse(article: Article) -> AnalysedArticle:
     """Normalize, split sentences and tokenize (the NER stage adds entities later)."""
-    norm = normalize_text(article.text)
+    norm = join_wrapped_lines(normalize_text(article.text))
     sentences = split_sentences(norm.text)
     tokens: list[Token] = []
     for sentence in sentences:

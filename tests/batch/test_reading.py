@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch.reading import html_to_text, iter_inputs, page_headline, read_file, read_jsonl
+from pipeline.batch.reading import first_line_title, html_to_text, iter_inputs, page_headline, read_file, read_jsonl
 from pipeline.records import Article, ReadFailure
 
 TEXT = "北浜市は11月8日、個人情報の漏えいを発表した。"
@@ -247,3 +247,14 @@ def test_a_pdf_that_takes_too_long_to_read_fails_and_reading_goes_on(tmp_path, m
     monkeypatch.setattr(pypdf, "PdfReader", EndlessReader)
     monkeypatch.setattr(reading, "PDF_SECONDS", 0.3)
     assert "PDF text took longer than 0.3 s" in failure_of(PDF_FIXTURES / "press_release.pdf")
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("北浜市、住民票を誤交付\n\n北浜市は3日、住民票の写しを別人に交付したと発表した。", "北浜市、住民票を誤交付"),
+    # a lead wrapped at 20 characters starts the text: its first line is no headline
+    ("北浜市は3日、住民票の写しを別人に交付したと発\n表した。同市によると、窓口の職員が同姓の別の住\n"
+     "民の写しを取り違えて渡したという。同市は相手に\n謝罪した。", ""),
+    ("北浜市は3日、住民票の写しを別人に交付したと発表した。", ""),
+])
+def test_a_text_file_headline_is_its_short_first_line(text, title):
+    assert first_line_title(text) == title

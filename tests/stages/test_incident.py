@@ -438,3 +438,21 @@ def test_a_word_list_shared_by_several_cues_is_written_out_in_each():
     [cue] = with_fragments(data, Path("incident.yaml"))["causes"]
     assert cue["pattern"] == "持ち出[^。]{0,40}(?:紛失|なくし)"  # the regex's own {0,40} stays
     assert not any("{lost}" in cue.pattern.pattern for cue in incident_rules().causes)
+
+
+# An invented release; the copy wrapped at 25 characters breaks its total across two lines.
+WRAPPED_RELEASE = ["北浜技研、顧客情報流出の可能性",
+                   "精密機器メーカーの北浜技研株式会社(本社・北浜市)は10月6日、同社の通販サイトが外部から不正アクセスを"
+                   "受け、顧客の氏名や住所、電話番号など最大1万2千件の個人情報が流出した可能性があると発表した。",
+                   "同社によると、9月下旬にサーバーの異常な通信を検知し、調査したところ、攻撃者が脆弱性を悪用して顧客データ"
+                   "ベースに侵入した痕跡が見つかった。クレジットカード情報は保有していないという。"]
+
+
+@pytest.mark.parametrize("width", [None, 25])
+def test_a_release_wrapped_at_a_fixed_width_gives_the_row_it_gives_unwrapped(width):
+    lines = [[p] if width is None else [p[i:i + width] for i in range(0, len(p), width)] for p in WRAPPED_RELEASE]
+    text = "\n\n".join("\n".join(paragraph) for paragraph in lines)
+    extraction, _ = extract_article(Article("t1", text, "t1.txt", reference_date="2025-10-07"))
+    row = extraction.incident
+    assert (row.victim, row.cause, row.affected_total) == ("北浜技研", "unauthorized_access", 12000)
+    assert [count.text for count in extraction.counts] == (["最大1万2千件"] if width is None else ["最大1万2\n千件"])
