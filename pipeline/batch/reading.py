@@ -249,6 +249,13 @@ def page_headline(title: str, text: str) -> str:
             found = line
     if found:
         return found
+    return without_outlet(title)
+
+
+def without_outlet(title: str) -> str:
+    """`title` without a last part, after a pipe or a spaced dash, that names an outlet (新聞,
+    ニュース, 放送, …: the organisation rules' kinds of media name): the outlet that carried the
+    story is not its signer. A last part such as `北浜市` stays."""
     site = _LAST_TITLE_PART.search(title)
     if site and len(site.group(1)) < site.start() and org_rules().media.search(site.group(1)):
         return title[:site.start()]
@@ -401,7 +408,7 @@ def article_from_record(record: object, where: str, fallback_id: str, size: int 
         source=where,
         sha256=sha256_of(text.encode("utf-8")),
         encoding="utf-8",
-        title=str(record.get("title") or ""),
+        title=without_outlet(str(record.get("title") or "")),
         reference_date=valid_reference_date(record.get("reference_date")),
         url=str(record.get("url") or ""),
     )

@@ -258,3 +258,15 @@ def test_a_pdf_that_takes_too_long_to_read_fails_and_reading_goes_on(tmp_path, m
 ])
 def test_a_text_file_headline_is_its_short_first_line(text, title):
     assert first_line_title(text) == title
+
+
+@pytest.mark.parametrize(("given", "read"), [
+    ("ミナト工業で顧客情報流出 - 北浜ニュース", "ミナト工業で顧客情報流出"),
+    ("ミナト工業で顧客情報流出｜週刊北浜新聞", "ミナト工業で顧客情報流出"),
+    ("受講者のメールアドレスが流出 - 北浜市", "受講者のメールアドレスが流出 - 北浜市"),  # the owner, not an outlet
+    ("北浜放送局で取材メモ紛失", "北浜放送局で取材メモ紛失"),  # no last part: the outlet is the subject
+])
+def test_a_records_title_loses_the_outlet_that_carried_it(tmp_path, given, read):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "a1", "text": TEXT, "title": given}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert next(read_jsonl(path)).title == read
