@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from pipeline.records import Article
 from pipeline.stages.normalize import NormalizedText, join_wrapped_lines, normalize_text
@@ -72,6 +73,8 @@ class AnalysedArticle:
     title: str  # normalized headline: the given title, else the text's first line
     title_given: bool
     entities: list[Entity] = field(default_factory=list)
+    # What a stage reads off the text and tokens once for the stages after it, by the reader's name.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def text(self) -> str:

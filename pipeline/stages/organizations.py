@@ -401,7 +401,14 @@ def _name_run(tokens: list[Token], edge: int, forward: bool) -> list[Token]:
 
 def legal_token_candidates(article: AnalysedArticle) -> list[Candidate]:
     """A company's name beside its legal form read by words, not by characters: the character classes
-    stop at a hiragana word inside it (株式会社北浜|つり具, みなと|ふとん店株式会社)."""
+    stop at a hiragana word inside it (株式会社北浜|つり具, みなと|ふとん店株式会社). Read once per
+    article: the legal forms' candidates and the wide proposals both use them."""
+    if "legal_token_candidates" not in article.derived:
+        article.derived["legal_token_candidates"] = _legal_token_candidates(article)
+    return list(article.derived["legal_token_candidates"])
+
+
+def _legal_token_candidates(article: AnalysedArticle) -> list[Candidate]:
     rules = org_rules()
     text = article.text
     found = []

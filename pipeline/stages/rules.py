@@ -116,17 +116,21 @@ def compile_pattern(entry: dict, path: Path, key: str = "pattern") -> re.Pattern
 def with_fragments(data: dict[str, Any], path: Path) -> dict[str, Any]:
     """The rule file with each `{name}` of its `fragments` section written out in every pattern, so
     that a word list several patterns share is kept in one place (incident.yaml: `{lost}`;
-    organizations.yaml: `{page_label}`)."""
-    shared = section(data, "fragments", path, ["name", "pattern"])
-    fragments = {f"{{{e['name']}}}": f"(?:{e['pattern']})" for e in shared}
+    organizations.yaml: `{page_label}`). A fragment may use the fragments above it."""
+    fragments: dict[str, str] = {}
+
+    def written_out(pattern: str) -> str:
+        for slot, words in fragments.items():
+            pattern = pattern.replace(slot, words)
+        return pattern
+
+    for entry in section(data, "fragments", path, ["name", "pattern"]):
+        fragments[f"{{{entry['name']}}}"] = f"(?:{written_out(entry['pattern'])})"
 
     def expanded(entry: object) -> object:
         if not isinstance(entry, dict) or not isinstance(entry.get("pattern"), str):
             return entry
-        pattern = entry["pattern"]
-        for slot, words in fragments.items():
-            pattern = pattern.replace(slot, words)
-        return dict(entry, pattern=pattern)
+        return dict(entry, pattern=written_out(entry["pattern"]))
 
     return {name: [expanded(e) for e in entries] if isinstance(entries, list) and name != "fragments" else entries
             for name, entries in data.items()}

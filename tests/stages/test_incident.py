@@ -440,6 +440,17 @@ def test_a_word_list_shared_by_several_cues_is_written_out_in_each():
     assert not any("{lost}" in cue.pattern.pattern for cue in incident_rules().causes)
 
 
+def test_a_fragment_may_use_a_fragment_above_it():
+    data = {"fragments": [{"id": "f.lost", "name": "lost", "pattern": "紛失|なくし"},
+                          {"id": "f.taken_out", "name": "taken_out", "pattern": "持ち出(?![^。]{0,40}{lost})"}],
+            "causes": [{"id": "c.insider", "cause": "insider", "pattern": "{taken_out}|横流し"}]}
+    [cue] = with_fragments(data, Path("incident.yaml"))["causes"]
+    assert cue["pattern"] == "(?:持ち出(?![^。]{0,40}(?:紛失|なくし)))|横流し"
+    insider = [cue for cue in incident_rules().causes if cue.id == "cause.insider"]
+    assert insider and insider[0].pattern.search("顧客名簿を無断で持ち出し、名簿業者に売った")
+    assert not insider[0].pattern.search("顧客名簿を持ち出した後、電車内で紛失した")
+
+
 # An invented release; the copy wrapped at 25 characters breaks its total across two lines.
 WRAPPED_RELEASE = ["北浜技研、顧客情報流出の可能性",
                    "精密機器メーカーの北浜技研株式会社(本社・北浜市)は10月6日、同社の通販サイトが外部から不正アクセスを"
