@@ -13,13 +13,16 @@ import logging
 import re
 import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.records import Article, ReadFailure
-from pipeline.stages.normalize import LINE_END, wrapped_line_breaks
+from pipeline.stages.normalize import LINE_END, display_width, wrapped_line_breaks
 from pipeline.stages.organizations import org_rules
 from pipeline.stages.time_limit import ArticleTimeout, time_limit
 
@@ -262,25 +265,64 @@ def without_outlet(title: str) -> str:
     return title
 
 
-# A line at least this share of the page's longest line, not ending a sentence, wraps onto the next.
+# A PDF line at least this share (in display columns) of the widest line set in its size, not
+# ending a sentence, wraps onto the next line of that size.
 _WRAPPED_SHARE = 0.8
 
 
-def unwrap_lines(page: str) -> str:
-    """Join the lines a PDF wrapped at the page's edge, so that a sentence reads as one line again
-    (the stages cut sentences at line breaks). A short line (a heading, a list item) stays alone."""
-    lines = page.split("\n")
-    longest = max(len(line.strip()) for line in lines)
-    joined = [lines[0]]
-    for line in lines[1:]:
-        previous = joined[-1].rstrip()
-        if previous and line.strip() and len(previous.strip()) >= _WRAPPED_SHARE * longest \
-                and not LINE_END.search(previous):
-            glue = " " if previous[-1].isascii() and line.lstrip()[:1].isascii() else ""
-            joined[-1] = previous + glue + line.lstrip()
+@dataclass(frozen=True)
+class PdfLine:
+    text: str
+    size: float  # the size its glyphs are set in (a headline's is larger), 0 when unknown
+    page: int
+
+
+def page_lines(page: Any, number: int) -> list[PdfLine]:
+    """The text lines of a PDF page, each with the size of its glyphs."""
+    parts: list[tuple[str, float]] = []
+
+    def visit(text: str, user_matrix: list[float], text_matrix: list[float], font: object, size: float) -> None:
+        vertical_scale = text_matrix[2] * user_matrix[1] + text_matrix[3] * user_matrix[3]
+        parts.append((text, round(abs(size * vertical_scale) if vertical_scale else size, 1)))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    if "".join(part for part, _ in parts) != text:  # sizes that do not line up with the text say nothing
+        return [PdfLine(line, 0.0, number) for line in text.split("\n")]
+    lines, current, size = [], "", 0.0
+    for part, part_size in parts:
+        for index, piece in enumerate(part.split("\n")):
+            if index:
+                lines.append(PdfLine(current, size, number))
+                current, size = "", 0.0
+            current += piece
+            if piece.strip():
+                size = max(size, part_size)
+    lines.append(PdfLine(current, size, number))
+    return lines
+
+
+def unwrap_lines(lines: list[PdfLine]) -> str:
+    """The text of a PDF's lines, those it wrapped at the page's edge joined, so that a sentence (or
+    a headline set large) reads as one line again: the stages cut sentences at line breaks. A line
+    that is not full (a heading, a list item) stays alone, and so does a line set in another size
+    than the next one (a headline over its lead). Pages are set apart by a blank line unless a
+    sentence runs on over the break."""
+    lines = [line for line in lines if line.text.strip()]
+    if not lines:
+        return ""
+    widest: dict[float, int] = {}
+    for line in lines:
+        widest[line.size] = max(widest.get(line.size, 0), display_width(line.text.strip()))
+    text = lines[0].text.rstrip()
+    for previous, line in pairwise(lines):
+        before = previous.text.rstrip()
+        if line.size == previous.size and not LINE_END.search(before) \
+                and display_width(before.strip()) >= _WRAPPED_SHARE * widest[previous.size]:
+            glue = " " if before[-1].isascii() and line.text.lstrip()[:1].isascii() else ""
+            text += glue + line.text.strip()
         else:
-            joined.append(line)
-    return "\n".join(joined)
+            text += ("\n\n" if line.page != previous.page else "\n") + line.text.rstrip()
+    return text
 
 
 PDF_SECONDS = 60
@@ -296,16 +338,17 @@ def pdf_text(data: bytes) -> str:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise InputError("encrypted PDF (it needs a password): save an unprotected copy")
-            pages = [(page.extract_text() or "").strip() for page in reader.pages]
+            pages = len(reader.pages)
+            lines = [line for number, page in enumerate(reader.pages) for line in page_lines(page, number)]
     except InputError:
         raise
     except ArticleTimeout as exc:
         raise InputError(f"PDF text took longer than {PDF_SECONDS} s to extract (a damaged or hostile file?)") from exc
     except Exception as exc:  # pypdf raises many kinds of errors on damaged files
         raise InputError(f"damaged or unreadable PDF: {type(exc).__name__}: {exc}") from exc
-    text = "\n\n".join(unwrap_lines(page) for page in pages if page)
+    text = unwrap_lines(lines)
     if not text.strip():
-        raise InputError(f"PDF has no text layer ({len(pages)} page(s) of images only, e.g. a scan): "
+        raise InputError(f"PDF has no text layer ({pages} page(s) of images only, e.g. a scan): "
                          "run OCR on it first")
     return text
 

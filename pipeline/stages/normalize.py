@@ -24,6 +24,17 @@ _EXTRA = str.maketrans({
     "ｰ": "ー",
 })
 
+# A PDF's text layer may give a character as another code point its font draws with the same glyph:
+# 長 as the radical ⻑, 民 as ⺠, ・ as the hyphenation point ‧. These pairs were read off the
+# character map of Noto Sans CJK JP (with fontTools: code points sharing a glyph with a character
+# of Japanese text that NFKC does not already map to it, as it does the Kangxi radicals ⼈ → 人).
+_GLYPH_TWIN_PAIRS = (
+    "⺂乛⺃乚⺅亻⺉刂⺎兀⺏尣⺐尢⺒巳⺓幺⺔彑⺖忄⺘扌⺙攵⺛旡⺞歺⺟母⺠民⺡氵⺣灬⺦丬⺨犭⺫罒⺭礻⺯糹⺰纟⺱罓⺲罒⺹耂"
+    "⺺肀⺾艹⻂衤⻃覀⻄西⻅见⻈讠⻉贝⻋车⻍辶⻐钅⻑長⻒镸⻓长⻖阝⻘青⻙韦⻚页⻛风⻜飞⻟飠⻠饣⻢马⻥鱼⻦鸟"
+    "⻧卤⻨麦⻩黄⻪黾⻫斉⻬齐⻭歯⻮齿⻯竜⻰龙⻲亀⻳龟"
+    "‧・⼾戸∕/")
+_TWINS = str.maketrans({_GLYPH_TWIN_PAIRS[i]: _GLYPH_TWIN_PAIRS[i + 1] for i in range(0, len(_GLYPH_TWIN_PAIRS), 2)})
+
 # Marks that combine with the character before them (half-width and combining (semi-)voiced marks).
 _COMBINING = {"ﾞ", "ﾟ", "\u3099", "\u309a"}
 
@@ -58,7 +69,7 @@ def normalize_text(original: str) -> NormalizedText:
         j = i + 1
         while j < n and original[j] in _COMBINING:
             j += 1
-        piece = unicodedata.normalize("NFKC", original[i:j]).translate(_EXTRA)
+        piece = unicodedata.normalize("NFKC", original[i:j].translate(_TWINS)).translate(_EXTRA)
         for ch in piece:
             out.append(ch)
             starts.append(i)

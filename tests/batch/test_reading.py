@@ -5,6 +5,7 @@ import random
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from pipeline.batch.reading import first_line_title, html_to_text, iter_inputs, page_headline, read_file, read_jsonl
 from pipeline.records import Article, ReadFailure
@@ -212,6 +213,18 @@ def test_a_pdf_press_release_is_read_page_after_page_with_wrapped_lines_joined()
     assert lines[0] == "お客様情報の流出に関するお知らせ", "a short heading stays on its own line"
     assert "顧客情報が流出した可能性があると発表した。" in lines[1], "a line wrapped at the page edge is joined"
     assert article.text.index("発表した") < article.text.index("不正アクセス"), "page 1 comes before page 2"
+
+
+def test_a_page_printed_from_a_browser_reads_as_its_headline_and_whole_sentences():
+    pages = [page.extract_text() for page in PdfReader(PDF_FIXTURES / "printed_page.pdf").pages]
+    assert len(pages) == 2 and pages[0].count("\n") > 6, "the fixture wraps its lines and breaks a page"
+    article = read_file(PDF_FIXTURES / "printed_page.pdf")
+    lines = article.text.split("\n")
+    # The headline is set large over two lines; its size keeps it apart from the lead below it.
+    assert lines[0].startswith("北浜市") and lines[0].endswith("電話番号") and lines[1].startswith("北浜市教育委員会は")
+    assert lines[2] == "紛失の経緯", "a short heading stays on its own line"
+    assert "店舗や警察に届け出たが、" in lines[3] and "つかっていない。" in lines[3], "a sentence runs on over the page"
+    assert len(lines) == 4
 
 
 def test_a_pdf_without_text_or_a_damaged_one_fails_saying_so(tmp_path):

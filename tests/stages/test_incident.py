@@ -1,9 +1,11 @@
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import pipeline.stages.rules as rule_files
+from pipeline.batch.reading import read_file
 from pipeline.records import Article
 from pipeline.stages.analysis import analyse
 from pipeline.stages.categories import extract_categories
@@ -467,3 +469,9 @@ def test_a_release_wrapped_at_a_fixed_width_gives_the_row_it_gives_unwrapped(wid
     row = extraction.incident
     assert (row.victim, row.cause, row.affected_total) == ("北浜技研", "unauthorized_access", 12000)
     assert [count.text for count in extraction.counts] == (["最大1万2千件"] if width is None else ["最大1万2\n千件"])
+
+
+def test_a_release_printed_from_a_browser_gives_its_row():
+    article = read_file(Path(__file__).parent.parent / "fixtures" / "pdf" / "printed_page.pdf")
+    row = extract_article(replace(article, reference_date="2025-11-21"))[0].incident
+    assert (row.victim, row.cause, row.affected_total) == ("北浜市教育委員会", "loss", 1280)

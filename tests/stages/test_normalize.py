@@ -90,3 +90,8 @@ def test_latin_words_wrapped_apart_keep_a_space():
 def test_wrap_width_counts_full_width_characters_as_two_columns():
     lines = ["あ" * 20, "い" * 18 + "2024", "う" * 20, "え" * 5]  # 40, 40, 40 and 10 columns
     assert wrap_width(lines) == (display_width, 40)
+
+
+def test_a_pdfs_code_points_for_a_glyph_read_as_the_character_drawn():
+    # A text layer gives 長 as the radical ⻑, 民 as ⺠, 人 as the Kangxi radical ⼈, ・ as ‧.
+    assert normalize_text("校⻑‧教頭と市⺠1,280⼈分の⼾籍").text == "校長・教頭と市民1,280人分の戸籍"
