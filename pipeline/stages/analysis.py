@@ -85,6 +85,18 @@ class AnalysedArticle:
     def article_id(self) -> str:
         return self.article.article_id
 
+    def quote(self, sentence: Sentence) -> str:
+        """A sentence in the article's own characters (a row's evidence quotes them)."""
+        return self.span(sentence.start, sentence.end)[2]
+
+    @cached_property
+    def quoted_title(self) -> str:
+        """The headline in the article's own characters."""
+        if self.title_given:
+            return self.article.title.strip()
+        start = len(self.text) - len(self.text.lstrip())
+        return self.span(start, start + len(self.title))[2].strip()
+
     def span(self, start: int, end: int) -> tuple[int, int, str]:
         """Original (start, end, text) for a normalized span, ready for a span row."""
         orig_start, orig_end = self.norm.to_original(start, end)

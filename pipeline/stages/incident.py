@@ -270,11 +270,11 @@ def cause_candidates(article: AnalysedArticle) -> list[Candidate]:
             past += bool(rules.past_incident.search(sentence.text))
             in_lead = in_lead or match.start() < lead_end
             stated = stated or bool(rules.cause_statement.search(sentence.text))
-            evidence.setdefault(cue.cause, sentence.text)
+            evidence.setdefault(cue.cause, article.quote(sentence))
             first_hit[cue.cause] = min(first_hit.get(cue.cause, len(text)), match.start())
         in_title = bool(cue.pattern.search(title))
         if in_title:
-            evidence[cue.cause] = title
+            evidence[cue.cause] = article.quoted_title
         if not (found or denied or in_title):
             continue
         mine = features.setdefault(cue.cause, {f"cause={cue.cause}": 1.0})
@@ -388,7 +388,7 @@ def total_candidates(article: AnalysedArticle, counts: list[CountRow]) -> list[C
                 if rules.suspects.search(title):
                     features["suspects@title"] = 1.0
                 features.update(_total_cue_features(title, match.start, match.end))
-                add(match.value, match.unit, match.qualifier, features, title)
+                add(match.value, match.unit, match.qualifier, features, article.quoted_title)
     for row in counts:
         if row.unit not in AFFECTED_UNITS:
             continue
@@ -407,7 +407,7 @@ def total_candidates(article: AnalysedArticle, counts: list[CountRow]) -> list[C
         }
         end = _normalized(article, row.end)
         features.update(_total_cue_features(sentence.text, position - sentence.start, end - sentence.start))
-        add(row.value, row.unit, row.qualifier, features, sentence.text)
+        add(row.value, row.unit, row.qualifier, features, article.quote(sentence))
     # A follow-up's superseded figure (当初は約3万件としていた) is no candidate beside a current one.
     if any(c.current for c in by_value.values()):
         by_value = {value: c for value, c in by_value.items() if c.current}
@@ -532,7 +532,7 @@ def _mention_cue_features(article: AnalysedArticle, org: Organization) -> tuple[
             if hit:
                 features[cue.id] = 1.0
                 if cue.where == "subject" and not evidence:
-                    evidence = sentence.text
+                    evidence = article.quote(sentence)
     return features, evidence
 
 
@@ -578,7 +578,7 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
             "in_lead": float(first < lead_end),
             "near_event": 1 / (1 + distance / 20),
         })
-        return features, evidence or article.sentence_at(first).text
+        return features, evidence or article.quote(article.sentence_at(first))
 
     def add(org: Organization, surfaces: set[str], extra: Features) -> None:
         features = title_features(surfaces, org.name)
@@ -595,7 +595,7 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
         features["common_nouns_only"] = float(any(common_nouns_only(article.tokens_between(start, end))
                                                   for start, end, _ in org.mentions))
         is_subject = any(name.startswith("victim.subject.") for name in found)
-        evidence = sentence if is_subject or not features["in_title"] else title
+        evidence = sentence if is_subject or not features["in_title"] else article.quoted_title
         candidates[org.name] = Candidate(org.name, features, evidence)
 
     def spelled_in_text(name: str, kind: str = "other", like: Organization | None = None) -> Organization:

@@ -195,7 +195,16 @@ def test_confidence_is_a_probability_and_evidence_quotes_the_text(article):
                 "流出した可能性があると発表した。", "2024-09-12")
     row = incident_of(a)
     assert 0 < row.confidence < 1
-    assert row.evidence and row.evidence.split(" … ")[0] in a.text
+    assert row.evidence and row.evidence.split(" … ")[0] in a.article.text
+
+
+def test_evidence_quotes_the_articles_own_characters(article):
+    a = article("株式会社ミナト通商は１０月２日、通販サイトが不正アクセスを受け、顧客１万２千人分の氏名が"
+                "流出したと発表した。", "2024-10-03", title="ミナト通商、顧客情報１万２千人分流出")
+    row = incident_of(a)
+    assert row.evidence and all(quote == a.article.title or quote in a.article.text
+                                for quote in row.evidence.split(" … "))
+    assert "１" in row.evidence and "1" not in row.evidence, "full-width digits are quoted as written"
 
 
 def test_the_incident_total_is_not_a_sub_count(article):
