@@ -1,8 +1,8 @@
 """Organisation identity across articles: the keys under which one organisation is known.
 
 Two articles name the same organisation when their key sets meet. A key is the organisation
-stage's merge key (株式会社X = X = X社), after the rewrites of `rules/aliases.yaml` (港区教委 =
-港区教育委員会, 兵庫県尼崎市 = 尼崎市); a name listed under `aliases` stands for its entry's id
+stage's merge key (株式会社X = X = X社), after the rewrites of `rules/aliases.yaml` (南浜区教委 =
+南浜区教育委員会, 北浜県南浜市 = 南浜市); a name listed under `aliases` stands for its entry's id
 (JR西日本 = 西日本旅客鉄道); a municipal body (〇〇市消防局, 〇〇市立小学校) also carries the key of
 its municipality; a university's hospital carries the university's key. Old and variant character
 forms are read as the common one (`character_forms`: 澤 = 沢, 髙 = 高), and a Latin name the text
@@ -36,7 +36,7 @@ from pipeline.stages.rules import (
 
 ALIASES_FILE = "aliases.yaml"
 # A headline substring is looked up as a key only at a name's edges: not inside a Latin word
-# (JTB in i.JTB) and not before more katakana or Latin (三井住友 in 三井住友カード).
+# (KTB in i.KTB) and not before more katakana or Latin (三井住友 in 三井住友カード).
 _NAME_CONTINUES_BEFORE = re.compile(r"[A-Za-z0-9.&]")
 _NAME_CONTINUES_AFTER = re.compile(r"[A-Za-z0-9&゠-ヿ]")
 _GOVERNMENT_END = re.compile(r"[都道府県市区町村]$")
@@ -212,7 +212,7 @@ def headline_name_candidates(title: str) -> set[str]:
 
 def headline_index_names(candidates: Iterable[str]) -> set[str]:
     """The headline candidates that look like a name: ending like an organisation's (…センター, …市)
-    with more than the ending, or katakana or Latin letters up to a name's edge (マリオット, JTB). They are
+    with more than the ending, or katakana or Latin letters up to a name's edge (カモメット, KTB). They are
     indexed to find an article by a name its headline gives, never to prove identity, so a common
     word among them costs a comparison, not a false link."""
     name_end = identity_rules().name_end

@@ -607,7 +607,7 @@ def victim_candidates(article: AnalysedArticle, organizations: list[Organization
         return Organization(name, like.kind, mentions, set(like.names), like.authority, like.media, like.contractor,
                             probability=like.probability)
 
-    # A headline shortens names (兵庫医大篠山病院 for 兵庫医科大学篠山病院): the text's organisation
+    # A headline shortens names (北浜医大南浜病院 for 北浜医科大学南浜病院): the text's organisation
     # is the one the headline names, not a second candidate.
     shortened = {title_org.name: org for title_org in title_organizations for org in organizations
                  if abbreviates(title_org.name, org.name)}

@@ -5,7 +5,7 @@ Sources, each named in the `source` column by its rule id:
 - name suffixes (南浜県警, 北浜市危険物安全協会, 北浜県立病院機構);
 - place names that act (北浜市によりますと, 南浜県は24日);
 - the gazetteer (総務省, 個人情報保護委員会);
-- company contexts for katakana/Latin names (ミナトテックは11月27日, ビズリンクの代表, 会社「ミナトデータ」);
+- company contexts for katakana/Latin names (ミナトテックは11月27日, ソラリンクの代表, 会社「ミナトデータ」);
 - GiNZA entities with an organisation label that pass the filters.
 These are the rules' proposals. Wider ones join them (any GiNZA entity, names in quotes, the name
 after a descriptor, a span without its leading region or page label), and a linear model fitted on
@@ -94,7 +94,7 @@ KANA_STATION = re.compile(r"(?:県警|府警|道警|警視庁)([\u3041-\u3094ゝ
 GROUP_WORDS = {"グループ", "ホールディングス"}
 # Banks still named by their number as national banks (十六銀行, 百五銀行): a name without a proper noun.
 BANK_NUMBER = re.compile(r"[一二三四五六七八九十百]{2,}")
-# Latin initials before a name (J.|フロントリテイリング).
+# Latin initials before a name (K.|ミナトリテイリング).
 INITIALS = re.compile(r"(?:[A-Za-z]\.)+$")
 # Which source's kind wins when one organisation is found by several (a suffix or legal form over
 # a guess of the NER model): the order of the source prefixes.
@@ -771,7 +771,7 @@ def brand_group_candidates(article: AnalysedArticle, found: list[Candidate]) -> 
 
 
 def _split_joined_names(candidates: list[Candidate], text: str) -> list[Candidate]:
-    """`NTTデータ・KDDIの両社`: two companies joined by ・ before a count of them are two names."""
+    """`KTSデータ・MNTの両社`: two companies joined by ・ before a count of them are two names."""
     joined = org_rules().joined_names
     result = []
     for cand in candidates:
@@ -1299,7 +1299,7 @@ def proposal_features(article: AnalysedArticle, proposal: Proposal, context: _Ar
         sentence = article.sentence_at(start)
         rest = text[end:min(sentence.end, end + ANNOUNCE_CONTEXT)]
         features["subject_announces"] = float(bool(rules.cues["org.cue.announce"].search(rest)))
-    # What a quoted name is said to have or do follows its closing quote (「リベロ」の顧客).
+    # What a quoted name is said to have or do follows its closing quote (「ラクダ」の顧客).
     said = after[1:] if after.startswith(("」", "』")) else after
     features["holder"] = float(bool(rules.cues["org.cue.holder"].match(said)))
     features["alias_after"] = float(bool(rules.cues["org.cue.alias_after"].match(said)))

@@ -177,7 +177,7 @@ def test_the_same_city_and_cause_months_apart_with_other_counts_stays_apart():
 
 
 def test_the_dates_a_text_writes_without_a_year_in_text_order():
-    assert written_dates("カシオは１１日、昨年10月5日に不正アクセスがあったと発表した。3日間停止、10月の調査") == [
+    assert written_dates("ハルモは１１日、昨年10月5日に不正アクセスがあったと発表した。3日間停止、10月の調査") == [
         "00-11", "10-05", "10-00"]
 
 

@@ -51,8 +51,8 @@ def test_advice_is_not_an_incident(article):
 
 def test_victim_from_the_headline_source_and_not_the_authority(article):
     a = article("当社は誤って253件のメールアドレスを送信しました。個人情報保護委員会に報告しました。",
-                title="メールアドレスの漏洩についてのお詫び(マウスコンピューター)")
-    assert incident_of(a).victim == "マウスコンピューター"
+                title="メールアドレスの漏洩についてのお詫び(カモメコンピューター)")
+    assert incident_of(a).victim == "カモメコンピューター"
 
 
 def test_a_news_outlet_in_the_headline_is_not_the_victim(article):

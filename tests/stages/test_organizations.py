@@ -89,9 +89,9 @@ def test_hiragana_inside_a_name_is_a_word_unless_it_reads_as_a_phrase(name, expe
 
 
 def test_company_contexts_for_katakana_names(article):
-    # (A name the dictionary reads as a common word, such as リベロ, is the fitted choice's close call.)
-    a = article("「リベルタス」の顧客データが持ち出され、ビズリンクの代表が逮捕された。ミナトフォース社も調べた。")
-    assert names(a) == ["リベルタス", "ビズリンク", "ミナトフォース"]
+    # (A name the dictionary reads as a common word, such as ラクダ, is the fitted choice's close call.)
+    a = article("「リベルタス」の顧客データが持ち出され、ソラリンクの代表が逮捕された。ミナトフォース社も調べた。")
+    assert names(a) == ["リベルタス", "ソラリンク", "ミナトフォース"]
 
 
 def test_gazetteer(article):
@@ -222,7 +222,7 @@ def test_police_stations_are_organisations_apart_from_their_force(article):
     a = article("静岡県警浜松中央署は3日、元職員の男を逮捕した。")
     assert kinds(a) == {"静岡県警": "government", "浜松中央署": "government"}
     assert names(article("盗難に気付き、県警みなと署に被害届を出した。")) == ["みなと署"]
-    assert names(article("北沢署によると、男は容疑を認めている。")) == ["北沢署"]
+    assert names(article("南浜署によると、男は容疑を認めている。")) == ["南浜署"]
     assert names(article("高松北警察署に相談した。")) == ["高松北警察署"]
     # Generic stations and departments are no names.
     assert names(article("同署と所轄署が連携し、部署ごとに確認した。")) == []
@@ -288,7 +288,7 @@ def test_a_group_company_named_by_its_parents_brand(article):
 def test_names_keep_iteration_marks_small_kana_and_initials(article):
     assert names(article("いすゞ商事が発表した。")) == ["いすゞ商事"]
     assert names(article("ミヤヶ丘ホールディングスは7日、流出を公表した。")) == ["ミヤヶ丘ホールディングス"]
-    assert names(article("J.フロントリテイリングで191万人に上った。")) == ["J.フロントリテイリング"]
+    assert names(article("K.ミナトリテイリングで191万人に上った。")) == ["K.ミナトリテイリング"]
     assert names(article("津軽製薬所は会員情報が閲覧された可能性があると発表した。")) == ["津軽製薬所"]
 
 
@@ -524,7 +524,7 @@ def test_broken_weights_name_the_file_and_the_reason(tmp_path, body, reason):
 CANDIDATE_KINDS = [
     # text, a span that must be proposed, the source proposing it
     ("全国交通安全推進協会(略称:全交推)が、名簿を送った。", "全国交通安全推進協会", "org.cand.suffix_compound"),
-    ("委託先である市外大購買生活協同組合が送ったメール。", "市外大購買生活協同組合", "org.cand.suffix_compound"),
+    ("委託先である市工大購買生活協同組合が送ったメール。", "市工大購買生活協同組合", "org.cand.suffix_compound"),
     ("北浜市消防局は3日、救急記録の紛失を公表した。", "北浜市消防局", "org.suffix.government"),
     ("南浜県北浜市水道局は5月29日、使用者の情報が盗まれたと発表した。", "南浜県北浜市水道局", "org.suffix.government"),
     ("同社の担当者は湖北新報の取材に対し、事実を認めた。", "湖北新報", "org.suffix.company"),
