@@ -268,6 +268,8 @@ def without_outlet(title: str) -> str:
 # A PDF line at least this share (in display columns) of the widest line set in its size, not
 # ending a sentence, wraps onto the next line of that size.
 _WRAPPED_SHARE = 0.8
+# A headline is set at least this much larger than the text.
+_HEADLINE_SIZE = 1.1
 
 
 @dataclass(frozen=True)
@@ -301,36 +303,49 @@ def page_lines(page: Any, number: int) -> list[PdfLine]:
     return lines
 
 
-def unwrap_lines(lines: list[PdfLine]) -> str:
-    """The text of a PDF's lines, those it wrapped at the page's edge joined, so that a sentence (or
-    a headline set large) reads as one line again: the stages cut sentences at line breaks. A line
+def unwrap_lines(lines: list[PdfLine]) -> list[PdfLine]:
+    """A PDF's lines with those it wrapped at the page's edge joined, so that a sentence (or a
+    headline set large) reads as one line again: the stages cut sentences at line breaks. A line
     that is not full (a heading, a list item) stays alone, and so does a line set in another size
-    than the next one (a headline over its lead). Pages are set apart by a blank line unless a
-    sentence runs on over the break."""
+    than the next one (a headline over its lead). A sentence runs on over a page break."""
     lines = [line for line in lines if line.text.strip()]
-    if not lines:
-        return ""
     widest: dict[float, int] = {}
     for line in lines:
         widest[line.size] = max(widest.get(line.size, 0), display_width(line.text.strip()))
-    text = lines[0].text.rstrip()
-    for previous, line in pairwise(lines):
-        before = previous.text.rstrip()
-        if line.size == previous.size and not LINE_END.search(before) \
+    joined: list[PdfLine] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        before = previous.text.rstrip() if previous else ""
+        if previous and line.size == previous.size and not LINE_END.search(before) \
                 and display_width(before.strip()) >= _WRAPPED_SHARE * widest[previous.size]:
             glue = " " if before[-1].isascii() and line.text.lstrip()[:1].isascii() else ""
-            text += glue + line.text.strip()
+            joined[-1] = PdfLine(before + glue + line.text.strip(), previous.size, previous.page)
         else:
-            text += ("\n\n" if line.page != previous.page else "\n") + line.text.rstrip()
-    return text
+            joined.append(PdfLine(line.text.rstrip(), line.size, line.page))
+    return joined
+
+
+def pdf_headline(lines: list[PdfLine]) -> str:
+    """The first page's line set in the largest size, when that is larger than the text's own (a
+    release's headline often stands below its date and addressee); else ""."""
+    chars_by_size: dict[float, int] = {}
+    for line in lines:
+        chars_by_size[line.size] = chars_by_size.get(line.size, 0) + len(line.text)
+    body = max(chars_by_size, key=chars_by_size.__getitem__, default=0.0)
+    larger = [line for line in lines if line.page == lines[0].page and line.size > _HEADLINE_SIZE * body > 0]
+    if not larger:
+        return ""
+    headline = max(larger, key=lambda line: line.size).text.strip()  # the first of the largest
+    return headline if len(headline) <= HEADLINE_MAX_CHARS else ""
 
 
 PDF_SECONDS = 60
 
 
-def pdf_text(data: bytes) -> str:
-    """The text layer of a PDF, page after page (a blank line between pages). Raises InputError for a
-    damaged or encrypted PDF, and for one without text (a scanned page is only an image)."""
+def pdf_text(data: bytes) -> tuple[str, str]:
+    """The text layer of a PDF, page after page (a blank line between pages), and its headline.
+    Raises InputError for a damaged or encrypted PDF, and for one without text (a scanned page is
+    only an image)."""
     from pypdf import PdfReader  # imported when a PDF comes: most batches hold none
 
     try:
@@ -346,11 +361,15 @@ def pdf_text(data: bytes) -> str:
         raise InputError(f"PDF text took longer than {PDF_SECONDS} s to extract (a damaged or hostile file?)") from exc
     except Exception as exc:  # pypdf raises many kinds of errors on damaged files
         raise InputError(f"damaged or unreadable PDF: {type(exc).__name__}: {exc}") from exc
-    text = unwrap_lines(lines)
+    lines = unwrap_lines(lines)
+    parts = [lines[0].text] if lines else []
+    for previous, line in pairwise(lines):
+        parts.append(("\n\n" if line.page != previous.page else "\n") + line.text)
+    text = "".join(parts)
     if not text.strip():
         raise InputError(f"PDF has no text layer ({pages} page(s) of images only, e.g. a scan): "
                          "run OCR on it first")
-    return text
+    return text, pdf_headline(lines)
 
 
 def valid_reference_date(value: object) -> str:
@@ -390,7 +409,7 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | None 
     try:
         title = ""
         if path.suffix.lower() in PDF_SUFFIXES:
-            text, encoding = pdf_text(data), "pdf"
+            (text, title), encoding = pdf_text(data), "pdf"
         else:
             text, encoding = decode_bytes(data)
         if path.suffix.lower() in HTML_SUFFIXES:

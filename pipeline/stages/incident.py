@@ -37,6 +37,8 @@ RULE_FILE = "incident.yaml"
 AFFECTED_UNITS = ("人", "名", "件")
 # A first line shorter than this is too short to tell a repeated headline from a line that starts alike.
 REPEATED_TITLE_MIN_CHARS = 4
+# How many of the text's top lines may stand above a headline it repeats (a date, an addressee).
+HEADLINE_SEARCH_LINES = 5
 LEAD_SENTENCES = 3  # the lead: the first sentences after the headline
 CONTEXT_CHARS = 20  # how far `after` and `before` cues look from a mention
 TOTAL_BEFORE_CHARS = 16  # how far `before` cues look from a count
@@ -154,15 +156,22 @@ def _normalized(article: AnalysedArticle, original_offset: int) -> int:
 
 
 def _opening_headline_end(article: AnalysedArticle) -> int:
-    """Where the text's first line ends when it is the headline: the line taken as the title (none
-    was given), or one that repeats the given title (whole, or cut short); else 0."""
+    """Where the headline line at the text's top ends: the first line when it was taken as the
+    title (none was given), or one of the top lines (below a date, an addressee, a site's header)
+    that repeats the given title, whole or cut short; else 0."""
     if not article.title:
         return 0
     text, title = article.text, article.title
-    start = len(text) - len(text.lstrip())
-    line = text[start:].split("\n", 1)[0].rstrip()
-    cut_short = len(line) >= REPEATED_TITLE_MIN_CHARS and (title.startswith(line) or line.startswith(title))
-    return start + len(line) if line == title or cut_short else 0
+    offset = len(text) - len(text.lstrip())
+    for raw in text[offset:].split("\n", HEADLINE_SEARCH_LINES)[:HEADLINE_SEARCH_LINES]:
+        line = raw.strip()
+        cut_short = len(line) >= REPEATED_TITLE_MIN_CHARS and (title.startswith(line) or line.startswith(title))
+        if line == title or cut_short:
+            return offset + len(raw.rstrip())
+        if not article.title_given:
+            return 0
+        offset += len(raw) + 1
+    return 0
 
 
 def _lead_end(article: AnalysedArticle) -> int:

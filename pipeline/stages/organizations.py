@@ -318,6 +318,10 @@ def _has_name_evidence(article: AnalysedArticle, start: int, end: int) -> bool:
     return any(t.pos2 == "固有名詞" for t in article.tokens_between(start, end))
 
 
+# A time of day or a date glued before a company's name (午後7時GMOミナト, 3日ミナト通商).
+_TIME_BEFORE_NAME = re.compile(r"(?:(?:午前|午後)?\d{1,2}時(?:\d{1,2}分|半)?|\d{1,2}月\d{1,2}日|\d{1,2}日)(?=\D)")
+
+
 def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
     rules = org_rules()
     found = []
@@ -331,6 +335,9 @@ def legal_form_candidates(article: AnalysedArticle) -> list[Candidate]:
             start = match.start()
             if pattern is rules.legal_after:
                 start = _past_phrase_ending(article, start, match.start("legal"))
+                time = _TIME_BEFORE_NAME.match(article.text, start, match.start("legal"))
+                if time and time.end() < match.start("legal"):
+                    start = time.end()  # 午前10時~午後7時|GMOミナト株式会社: a time or date opens no name
                 name = article.text[start:match.start("legal")].strip()
             elif _closes_a_name(article.text, match.start()) and HIRAGANA_WORD.match(name):
                 continue  # ミナト株式会社|がきちんと: the legal form belongs to the name before it

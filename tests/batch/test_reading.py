@@ -225,6 +225,7 @@ def test_a_page_printed_from_a_browser_reads_as_its_headline_and_whole_sentences
     assert lines[2] == "紛失の経緯", "a short heading stays on its own line"
     assert "店舗や警察に届け出たが、" in lines[3] and "つかっていない。" in lines[3], "a sentence runs on over the page"
     assert len(lines) == 4
+    assert article.title == lines[0], "the line set largest on the first page is the headline"
 
 
 def test_a_pdf_without_text_or_a_damaged_one_fails_saying_so(tmp_path):

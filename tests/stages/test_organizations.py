@@ -643,3 +643,8 @@ COMMON_NOUNS = [
 @pytest.mark.parametrize(("text", "expected"), COMMON_NOUNS)
 def test_common_nouns_only(text, expected):
     assert common_nouns_only(make_article(text).tokens) is expected
+
+
+def test_a_time_glued_before_a_companys_name_is_no_part_of_it(article):
+    a = article("受付は平日の午前10時~午後7時GMOミナト株式会社(以下「弊社」)の運営するサービスが不正アクセスを受けました。")
+    assert names(a) == ["GMOミナト"]
