@@ -646,5 +646,6 @@ def test_common_nouns_only(text, expected):
 
 
 def test_a_time_glued_before_a_companys_name_is_no_part_of_it(article):
-    a = article("受付は平日の午前10時~午後7時GMOミナト株式会社(以下「弊社」)の運営するサービスが不正アクセスを受けました。")
+    a = article("受付は平日の午前10時~午後7時GMOミナト株式会社(以下「弊社」)の運営するサービスが"
+                "不正アクセスを受けました。")
     assert names(a) == ["GMOミナト"]
