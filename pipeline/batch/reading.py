@@ -277,6 +277,11 @@ class PdfLine:
     text: str
     size: float  # the size its glyphs are set in (a headline's is larger), 0 when unknown
     page: int
+    last_page: int = -1  # where a line joined over a page break ends (-1: on its own page)
+
+    @property
+    def ends_on(self) -> int:
+        return self.page if self.last_page < 0 else self.last_page
 
 
 def page_lines(page: Any, number: int) -> list[PdfLine]:
@@ -319,10 +324,18 @@ def unwrap_lines(lines: list[PdfLine]) -> list[PdfLine]:
         if previous and line.size == previous.size and not LINE_END.search(before) \
                 and display_width(before.strip()) >= _WRAPPED_SHARE * widest[previous.size]:
             glue = " " if before[-1].isascii() and line.text.lstrip()[:1].isascii() else ""
-            joined[-1] = PdfLine(before + glue + line.text.strip(), previous.size, previous.page)
+            joined[-1] = PdfLine(before + glue + line.text.strip(), previous.size, previous.page, line.page)
         else:
             joined.append(PdfLine(line.text.rstrip(), line.size, line.page))
     return joined
+
+
+def pdf_lines_text(lines: list[PdfLine]) -> str:
+    """The joined lines as one text, a blank line where a page ends with its line."""
+    parts = [lines[0].text] if lines else []
+    for previous, line in pairwise(lines):
+        parts.append(("\n\n" if line.page != previous.ends_on else "\n") + line.text)
+    return "".join(parts)
 
 
 def pdf_headline(lines: list[PdfLine]) -> str:
@@ -362,10 +375,7 @@ def pdf_text(data: bytes) -> tuple[str, str]:
     except Exception as exc:  # pypdf raises many kinds of errors on damaged files
         raise InputError(f"damaged or unreadable PDF: {type(exc).__name__}: {exc}") from exc
     lines = unwrap_lines(lines)
-    parts = [lines[0].text] if lines else []
-    for previous, line in pairwise(lines):
-        parts.append(("\n\n" if line.page != previous.page else "\n") + line.text)
-    text = "".join(parts)
+    text = pdf_lines_text(lines)
     if not text.strip():
         raise InputError(f"PDF has no text layer ({pages} page(s) of images only, e.g. a scan): "
                          "run OCR on it first")

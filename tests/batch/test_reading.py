@@ -7,7 +7,18 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.batch.reading import first_line_title, html_to_text, iter_inputs, page_headline, read_file, read_jsonl
+from pipeline.batch.reading import (
+    PdfLine,
+    first_line_title,
+    html_to_text,
+    iter_inputs,
+    page_headline,
+    pdf_headline,
+    pdf_lines_text,
+    read_file,
+    read_jsonl,
+    unwrap_lines,
+)
 from pipeline.records import Article, ReadFailure
 
 TEXT = "北浜市は11月8日、個人情報の漏えいを発表した。"
@@ -226,6 +237,19 @@ def test_a_page_printed_from_a_browser_reads_as_its_headline_and_whole_sentences
     assert "店舗や警察に届け出たが、" in lines[3] and "つかっていない。" in lines[3], "a sentence runs on over the page"
     assert len(lines) == 4
     assert article.title == lines[0], "the line set largest on the first page is the headline"
+
+
+def test_a_sentence_run_on_over_a_page_break_leaves_the_next_page_in_one_block():
+    lines = [PdfLine("お客様情報の流出について", 14.0, 0),
+             PdfLine("北浜通商は3日、顧客情報が流出した可能性があると", 10.5, 0),
+             PdfLine("発表した。対象は約1,200件。", 10.5, 1),
+             PdfLine("原因は調査中という。", 10.5, 1),
+             PdfLine("以上", 10.5, 2)]
+    text = pdf_lines_text(unwrap_lines(lines))
+    assert text.split("\n") == ["お客様情報の流出について",
+                                "北浜通商は3日、顧客情報が流出した可能性があると発表した。対象は約1,200件。",
+                                "原因は調査中という。", "", "以上"]
+    assert pdf_headline(unwrap_lines(lines)) == "お客様情報の流出について"
 
 
 def test_a_pdf_without_text_or_a_damaged_one_fails_saying_so(tmp_path):
