@@ -22,6 +22,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.records import Article, ReadFailure
+from pipeline.stages.analysis import HEADLINE_MAX_CHARS, HEADLINE_SEARCH_LINES
 from pipeline.stages.normalize import LINE_END, display_width, wrapped_line_breaks
 from pipeline.stages.organizations import org_rules
 from pipeline.stages.time_limit import ArticleTimeout, time_limit
@@ -34,8 +35,6 @@ PDF_SUFFIXES = {".pdf"}
 FILE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
 READ_SUFFIXES = ", ".join(sorted(FILE_SUFFIXES | JSONL_SUFFIXES))
 
-
-HEADLINE_MAX_CHARS = 80
 
 
 def first_line_title(text: str) -> str:
@@ -229,8 +228,6 @@ _SITE_AFTER = re.compile(r"\s*[|｜:：\-－–—―/／]|\s")
 _SITE_BEFORE = re.compile(r"(?:[|｜:：\-－–—―/／]|\s)\s*$")
 # The last part of a <title> after a pipe or a spaced dash (`見出し | 北浜新聞デジタル`, `見出し - 北浜ニュース`).
 _LAST_TITLE_PART = re.compile(r"\s*(?:[|｜]|\s[-－–—―]\s)\s*([^|｜]+?)\s*$")
-# How many of a page's first lines may stand before its headline (a breadcrumb, a section name).
-HEADLINE_SEARCH_LINES = 5
 # A line shorter than this is too short to tell the headline from a word the title happens to start with.
 PAGE_HEADLINE_MIN_CHARS = 4
 

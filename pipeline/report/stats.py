@@ -3,7 +3,6 @@ many articles report it) by cause and year, top victims, affected totals per uni
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from pipeline.api import tables_to_frames
 from pipeline.batch.corrections import export_tables
 from pipeline.batch.store import Store
 from pipeline.report.labels import with_label
+from pipeline.stages.normalize import display_width
 
 
 @dataclass
@@ -63,8 +63,7 @@ class Summary:
 
 def pad(text: str, width: int) -> str:
     """`text` left-aligned in `width` terminal columns (a kanji or kana takes two)."""
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(1, width - used)
+    return text + " " * max(1, width - display_width(text))
 
 
 def _per_unit(totals: pd.DataFrame) -> str:

@@ -139,6 +139,8 @@ class AnalysedArticle:
 
 
 HEADLINE_MAX_CHARS = 80
+# How many of a text's top lines may stand above its headline (a date, an addressee, a breadcrumb).
+HEADLINE_SEARCH_LINES = 5
 
 
 def analyse(article: Article) -> AnalysedArticle:

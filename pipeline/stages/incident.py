@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.records import Article, CategoryRow, CountRow, DateRow, IncidentRow
-from pipeline.stages.analysis import AnalysedArticle
+from pipeline.stages.analysis import HEADLINE_SEARCH_LINES, AnalysedArticle
 from pipeline.stages.counts import find_counts
 from pipeline.stages.decisions import (
     CONFIDENCE_MODELS,
@@ -37,8 +37,6 @@ RULE_FILE = "incident.yaml"
 AFFECTED_UNITS = ("人", "名", "件")
 # A first line shorter than this is too short to tell a repeated headline from a line that starts alike.
 REPEATED_TITLE_MIN_CHARS = 4
-# How many of the text's top lines may stand above a headline it repeats (a date, an addressee).
-HEADLINE_SEARCH_LINES = 5
 LEAD_SENTENCES = 3  # the lead: the first sentences after the headline
 CONTEXT_CHARS = 20  # how far `after` and `before` cues look from a mention
 TOTAL_BEFORE_CHARS = 16  # how far `before` cues look from a count
