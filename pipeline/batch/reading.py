@@ -305,6 +305,45 @@ def page_lines(page: Any, number: int) -> list[PdfLine]:
     return lines
 
 
+# What a page's running header or footer holds besides its repeated text: a page number (`3`,
+# `- 3 -`, `3/12`, `p. 3`, `3ページ`), an address, or the date and time a browser printed the page at.
+_PAGE_FURNITURE = re.compile(
+    r"^\s*(?:[-‐–—]\s*)?\d{1,4}\s*(?:[-‐–—]\s*)?$"
+    r"|(?:^|\s)\d{1,4}\s*/\s*\d{1,4}\s*$|^\s*(?:p\.|page)\s*\d|\d\s*ページ\s*$"
+    r"|^\s*(?:https?|ﬁle|file)://"
+    r"|^\s*\d{1,4}[/.\-年]\d{1,2}[/.\-月]\d{1,4}日?[\s,]+(?:午[前後])?\d{1,2}:\d{2}", re.IGNORECASE)
+# A running header or footer is among the first or last this many lines of its page.
+_PAGE_EDGE_LINES = 2
+
+
+def body_size(lines: list[PdfLine]) -> float:
+    """The size most of the PDF's characters are set in (its text's)."""
+    chars_by_size: dict[float, int] = {}
+    for line in lines:
+        chars_by_size[line.size] = chars_by_size.get(line.size, 0) + len(line.text)
+    return max(chars_by_size, key=chars_by_size.__getitem__, default=0.0)
+
+
+def without_running_lines(lines: list[PdfLine]) -> list[PdfLine]:
+    """The lines without the page's running header and footer: a line at a page's top or bottom,
+    set smaller than the text, that holds a page number, an address or a print stamp, or comes
+    again at the edge of another page (digits aside). A browser prints the page's title, its
+    address, the date and the page number so; a release its name and page number."""
+    body = body_size(lines)
+    pages: dict[int, list[int]] = {}
+    for index, line in enumerate(lines):
+        if line.text.strip():
+            pages.setdefault(line.page, []).append(index)
+    edges = {i for on_page in pages.values() for i in on_page[:_PAGE_EDGE_LINES] + on_page[-_PAGE_EDGE_LINES:]
+             if 0 < lines[i].size * _HEADLINE_SIZE < body}
+    pattern = {i: re.sub(r"\d+", "0", lines[i].text.strip()) for i in edges}
+    pages_of: dict[str, set[int]] = {}
+    for i, text in pattern.items():
+        pages_of.setdefault(text, set()).add(lines[i].page)
+    running = {i for i in edges if len(pages_of[pattern[i]]) > 1 or _PAGE_FURNITURE.search(lines[i].text)}
+    return [line for index, line in enumerate(lines) if index not in running]
+
+
 def unwrap_lines(lines: list[PdfLine]) -> list[PdfLine]:
     """A PDF's lines with those it wrapped at the page's edge joined, so that a sentence (or a
     headline set large) reads as one line again: the stages cut sentences at line breaks. A line
@@ -315,15 +354,17 @@ def unwrap_lines(lines: list[PdfLine]) -> list[PdfLine]:
     for line in lines:
         widest[line.size] = max(widest.get(line.size, 0), display_width(line.text.strip()))
     joined: list[PdfLine] = []
+    last = None  # the line as the page has it, last of those joined so far: its width says if it wraps
     for line in lines:
         previous = joined[-1] if joined else None
         before = previous.text.rstrip() if previous else ""
         if previous and line.size == previous.size and not LINE_END.search(before) \
-                and display_width(before.strip()) >= _WRAPPED_SHARE * widest[previous.size]:
+                and display_width(last.text.strip()) >= _WRAPPED_SHARE * widest[previous.size]:
             glue = " " if before[-1].isascii() and line.text.lstrip()[:1].isascii() else ""
             joined[-1] = PdfLine(before + glue + line.text.strip(), previous.size, previous.page, line.page)
         else:
             joined.append(PdfLine(line.text.rstrip(), line.size, line.page))
+        last = line
     return joined
 
 
@@ -338,10 +379,7 @@ def pdf_lines_text(lines: list[PdfLine]) -> str:
 def pdf_headline(lines: list[PdfLine]) -> str:
     """The first page's line set in the largest size, when that is larger than the text's own (a
     release's headline often stands below its date and addressee); else ""."""
-    chars_by_size: dict[float, int] = {}
-    for line in lines:
-        chars_by_size[line.size] = chars_by_size.get(line.size, 0) + len(line.text)
-    body = max(chars_by_size, key=chars_by_size.__getitem__, default=0.0)
+    body = body_size(lines)
     larger = [line for line in lines if line.page == lines[0].page and line.size > _HEADLINE_SIZE * body > 0]
     if not larger:
         return ""
@@ -371,7 +409,7 @@ def pdf_text(data: bytes) -> tuple[str, str]:
         raise InputError(f"PDF text took longer than {PDF_SECONDS} s to extract (a damaged or hostile file?)") from exc
     except Exception as exc:  # pypdf raises many kinds of errors on damaged files
         raise InputError(f"damaged or unreadable PDF: {type(exc).__name__}: {exc}") from exc
-    lines = unwrap_lines(lines)
+    lines = unwrap_lines(without_running_lines(lines))
     text = pdf_lines_text(lines)
     if not text.strip():
         raise InputError(f"PDF has no text layer ({pages} page(s) of images only, e.g. a scan): "

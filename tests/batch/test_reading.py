@@ -18,6 +18,7 @@ from pipeline.batch.reading import (
     read_file,
     read_jsonl,
     unwrap_lines,
+    without_running_lines,
 )
 from pipeline.records import Article, ReadFailure
 
@@ -308,3 +309,46 @@ def test_a_records_title_loses_the_outlet_that_carried_it(tmp_path, given, read)
     path = tmp_path / "a.jsonl"
     path.write_text(json.dumps({"id": "a1", "text": TEXT, "title": given}, ensure_ascii=False) + "\n", encoding="utf-8")
     assert next(read_jsonl(path)).title == read
+
+
+def test_a_paragraph_ending_in_a_short_line_without_a_full_stop_does_not_run_into_the_next():
+    lines = [PdfLine("北浜通商株式会社　お客様情報の流出の可能性に関するお詫びとお知", 10.5, 0),
+             PdfLine("らせ", 10.5, 0),
+             PdfLine("当社のウェブサイトに外部から不正なアクセスがあり、お客様の情報", 10.5, 0),
+             PdfLine("が流出した可能性があることが分かりました。", 10.5, 0)]
+    assert pdf_lines_text(unwrap_lines(lines)).split("\n") == [
+        "北浜通商株式会社　お客様情報の流出の可能性に関するお詫びとお知らせ",
+        "当社のウェブサイトに外部から不正なアクセスがあり、お客様の情報が流出した可能性があることが分かりました。"]
+
+
+LEAD = ("北浜通商株式会社は3日、通販サイトに外部から不正なアクセスがあり、会員約1,200人分の氏名、住所、"
+        "電話番号が流出した可能性があると発表した。同社は対象の会員にメールで知らせている。")
+DETAIL = ("同社によると、2月下旬から3月1日にかけて、海外のIPアドレスから管理画面へのログインが繰り返され、"
+          "会員データベースの一部が外部に送られた形跡が見つかった。クレジットカード情報は外部の決済代行会社が"
+          "管理しており、同社のサーバーには保存していないという。")
+
+
+@pytest.mark.parametrize("header, footer", [
+    ("2025/03/14 9:05 お客様情報の流出について | 北浜通商", "https://kitahama-tsusho.example.jp/news/0314 {page}/2"),
+    ("北浜通商株式会社　ニュースリリース", "- {page} -"),
+    ("12/7/26, 11:14 PM お客様情報の流出について", "file:///C:/Users/staff/release.html {page}/2"),
+])
+def test_a_pdfs_running_header_and_footer_are_not_read_as_its_text(header, footer):
+    lines = []
+    for page, body in enumerate([["お客様情報の流出について", LEAD], [DETAIL, "以上"]]):
+        lines += [PdfLine(header, 8.0, page), *(PdfLine(text, 10.5, page) for text in body),
+                  PdfLine("※金額は税込みです", 8.0, page) if page else PdfLine(footer.format(page=page + 1), 8.0, page)]
+        if page:
+            lines.append(PdfLine(footer.format(page=page + 1), 8.0, page))
+    assert [line.text for line in without_running_lines(lines)] == [
+        "お客様情報の流出について", LEAD, DETAIL, "以上", "※金額は税込みです"], \
+        "a footnote set small stays"
+
+
+def test_a_one_page_print_loses_its_print_stamp_and_address_but_keeps_small_text_of_its_own():
+    lines = [PdfLine("2025年3月14日 9:05 お客様情報の流出について", 8.0, 0),
+             PdfLine(LEAD, 10.5, 0),
+             PdfLine(DETAIL, 10.5, 0),
+             PdfLine("問い合わせ先：北浜通商 お客様窓口", 8.0, 0),
+             PdfLine("https://kitahama-tsusho.example.jp/news/0314 1/1", 8.0, 0)]
+    assert [line.text for line in without_running_lines(lines)] == [LEAD, DETAIL, "問い合わせ先：北浜通商 お客様窓口"]
