@@ -126,6 +126,7 @@ class OrgRules:
     tail: re.Pattern[str]
     page_label: re.Pattern[str]
     acting_place: tuple[tuple[str, re.Pattern[str]], ...]
+    located_place: re.Pattern[str]  # a bracket saying where a body is, with a `place` group
     contexts: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str] | None], ...]  # (rule id, kind, pattern, before)
     company_lists: tuple[tuple[str, str, re.Pattern[str]], ...]  # (rule id, kind, pattern)
     brand_groups: tuple[tuple[str, str, re.Pattern[str], re.Pattern[str]], ...]  # (id, kind, name end, what follows)
@@ -219,6 +220,7 @@ def org_rules() -> OrgRules:
         page_label=compile_pattern(section(data, "page_labels", path, ["pattern"])[0], path),
         acting_place=tuple((e["id"], compile_pattern(e, path))
                            for e in section(data, "acting_place", path, ["pattern"])),
+        located_place=compile_pattern(section(data, "located_places", path, ["pattern"])[0], path),
         contexts=tuple(contexts),
         company_lists=company_lists,
         brand_groups=brand_groups,
@@ -708,6 +710,15 @@ def _context_matches(text: str, pattern: re.Pattern[str], before: re.Pattern[str
     return found
 
 
+def located_places(article: AnalysedArticle, proposals: list[Proposal]) -> list[tuple[int, int]]:
+    """The place in each bracket that says where the body named before it is (北浜通商（本社・北浜県
+    寺山市）は): a place, never an organisation, whatever the NER makes of a name it does not know."""
+    text = article.text
+    name_ends = {proposal.end + (text[proposal.end:proposal.end + 1] in ("」", "』")) for proposal in proposals}
+    return [match.span("place") for match in org_rules().located_place.finditer(article.text)
+            if match.start() in name_ends and match.group("place")[-1:] in PLACE_SUFFIXES]
+
+
 def context_candidates(article: AnalysedArticle) -> list[Candidate]:
     rules = org_rules()
     found = []
@@ -1155,7 +1166,10 @@ def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] |
         elif _source_rank(cand.source) < _source_rank(proposal.source):
             proposal.name, proposal.kind, proposal.source = cand.name, cand.kind, cand.source
         proposal.sources.add(cand.source)
-    proposals = sorted((p for p in by_span.values() if not _names_a_person(text, p)), key=lambda p: (p.start, p.end))
+    places = located_places(article, list(by_span.values()))
+    proposals = sorted((p for p in by_span.values() if not _names_a_person(text, p)
+                        and not any(start <= p.start and p.end <= end for start, end in places)),
+                       key=lambda p: (p.start, p.end))
     context = _ArticleContext(article, proposals)
     for proposal in proposals:
         proposal.features = proposal_features(article, proposal, context, (proposal.start, proposal.end) in rule_choice)

@@ -649,3 +649,27 @@ def test_a_time_glued_before_a_companys_name_is_no_part_of_it(article):
     a = article("受付は平日の午前10時~午後7時GMOミナト株式会社(以下「弊社」)の運営するサービスが"
                 "不正アクセスを受けました。")
     assert names(a) == ["GMOミナト"]
+
+
+@pytest.mark.parametrize("text, place", [
+    ("家電販売のカエデ電器(東浦県寺山市)は26日、顧客情報が流出したと発表した。", "東浦県寺山市"),
+    ("和菓子店「菊乃家」(北浜市本町)は18日、顧客のアドレスが漏れたと発表した。", "北浜市本町"),
+    ("株式会社ミナトソフト(本社:北浜県北浜市、代表取締役:山田一郎)は1日、調査結果を公表した。", "北浜県北浜市"),
+])
+def test_the_place_in_brackets_after_a_name_is_where_it_is_even_when_the_ner_calls_it_a_company(
+        article, text, place):
+    a = article(text)
+    a.entities = [Entity(a.text.index(place), a.text.index(place) + len(place), place, "Company")]
+    assert place not in [p.name for p in organization_proposals(a)]
+    assert place not in names(a)
+
+
+def test_a_body_in_brackets_after_a_role_stays_a_name(article):
+    a = article("業務を請け負う受託事業者(ミナトデータ株式会社)が誤って送信した。")
+    assert names(a) == ["ミナトデータ"]
+
+
+def test_a_kind_of_business_before_a_quoted_name_is_no_name(article):
+    a = article("老舗の和菓子店「菊乃家」(北浜市本町)は18日、通販の顧客1,208人のアドレスが漏れたと発表した。")
+    assert "和菓子店" not in [p.name for p in organization_proposals(a)]
+    assert names(a) == ["菊乃家"]
