@@ -52,6 +52,7 @@ GOLD_SETS = {  # name -> (gold, articles): everything the fits learn from
     "dev-cases": (SHARED / "dev-cases.gold.jsonl", SHARED / "dev-cases.jsonl"),
     "probes": (REPO / "data" / "gold" / "probes.gold.jsonl", REPO / "data" / "probes" / "probes.jsonl"),
     "probes2": (REPO / "data" / "gold" / "probes2.gold.jsonl", REPO / "data" / "probes" / "probes2.jsonl"),
+    "probes3": (REPO / "data" / "gold" / "probes3.gold.jsonl", REPO / "data" / "probes" / "probes3.jsonl"),
 }
 
 
@@ -100,9 +101,9 @@ DECISIONS = FittedStage(
 STAGES: list[FittedStage] = [ORGANIZATIONS, DECISIONS]
 
 
-def load(sealed: bool = False) -> tuple[list[dict], dict[str, Article], set[str]]:
+def load(sealed: bool = False, scored_set: str = SCORED) -> tuple[list[dict], dict[str, Article], set[str]]:
     """The open gold of every set (or, with `sealed`, the sealed gold instead), the articles, and
-    the ids scored (those of SCORED)."""
+    the ids scored (those of `scored_set`)."""
     gold, articles, scored = [], {}, set()
     for name, (gold_path, articles_path) in GOLD_SETS.items():
         if not gold_path.exists():
@@ -110,7 +111,7 @@ def load(sealed: bool = False) -> tuple[list[dict], dict[str, Article], set[str]
             continue
         records = [r for r in read_gold(gold_path) if is_sealed(r) == sealed]
         gold += records
-        if name == SCORED:
+        if name == scored_set:
             scored |= {r["id"] for r in records}
         wanted = {r["id"] for r in records}
         articles.update({a.article_id: a for a in read_jsonl(articles_path)
@@ -186,18 +187,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="fit every stage on all the open gold and write its stock weights")
     parser.add_argument("--sealed", action="store_true",
                         help="fit on all the open gold and score the sealed part (the lead, at the end)")
+    parser.add_argument("--scored", default=SCORED, choices=sorted(GOLD_SETS),
+                        help="the set whose figures are printed (the fits learn from all of them)")
     args = parser.parse_args(argv)
     use_ner = not args.no_ner
-    gold, articles, scored = load()
+    gold, articles, scored = load(scored_set=args.scored)
     if args.write_stock:
         for stage, model in zip(STAGES, fit_all(gold, articles, use_ner), strict=True):
             print(f"{stage.name}: written {stage.write_stock(model)}")
         use_shipped()
-    print(format_report("(a) as shipped, open part of the dev corpus", report_on(gold, shipped(gold, articles, use_ner),
-                                                                                   scored)))
+    print(format_report(f"(a) as shipped, open part of {args.scored}", report_on(gold, shipped(gold, articles, use_ner),
+                                                                               scored)))
     for seed in range(args.seeds):
         held_out = cross_validated(gold, articles, args.folds, seed, use_ner)
-        print(format_report(f"(b) {args.folds}-fold cross-validation by case, split seed {seed}, open part",
+        print(format_report(f"(b) {args.folds}-fold cross-validation by case, split seed {seed}, open part of "
+                            f"{args.scored}",
                             report_on(gold, held_out, scored)))
     if args.sealed:
         fit_all(gold, articles, use_ner)

@@ -51,7 +51,8 @@ SHARED = next((folder / "shared" / "corpus" for folder in REPO.parents if (folde
 DEFAULT_SOURCES = ((SHARED / "dev.jsonl", SHARED / "dev.gold.jsonl"),
                    (SHARED / "dev-cases.jsonl", SHARED / "dev-cases.gold.jsonl"),
                    (REPO / "data" / "probes" / "probes.jsonl", REPO / "data" / "gold" / "probes.gold.jsonl"),
-                   (REPO / "data" / "probes" / "probes2.jsonl", REPO / "data" / "gold" / "probes2.gold.jsonl"))
+                   (REPO / "data" / "probes" / "probes2.jsonl", REPO / "data" / "gold" / "probes2.gold.jsonl"),
+                   (REPO / "data" / "probes" / "probes3.jsonl", REPO / "data" / "gold" / "probes3.gold.jsonl"))
 PRECISION_FLOOR = 0.97
 # L2 strength: few positive pairs, so the weights are kept small.
 REGULARISATION = 1.0

@@ -37,7 +37,8 @@ EXAMPLES_FILE = DATA_DIR / "stock_examples.json"
 PROBES_FILE, PROBES_GOLD_FILE = DATA_DIR / "probes.jsonl", DATA_DIR / "probes.gold.jsonl"
 REPO = Path(__file__).resolve().parent.parent.parent
 PROBE_SOURCES = [("data/probes/probes.jsonl", "data/gold/probes.gold.jsonl"),
-                 ("data/probes/probes2.jsonl", "data/gold/probes2.gold.jsonl")]
+                 ("data/probes/probes2.jsonl", "data/gold/probes2.gold.jsonl"),
+                 ("data/probes/probes3.jsonl", "data/gold/probes3.gold.jsonl")]
 CORPUS_SOURCES = [("corpus/dev.jsonl", "corpus/dev.gold.jsonl"),
                   ("corpus/dev-cases.jsonl", "corpus/dev-cases.gold.jsonl")]
 STAGES_DIR = Path(__file__).resolve().parent.parent / "stages"

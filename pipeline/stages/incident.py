@@ -193,6 +193,10 @@ def _hits(count: int) -> float:
 # is_incident
 
 
+PERCENTAGE = re.compile(r"\d[\d.]*\s?(?:%|パーセント)|\d割")
+LIST_ITEM = re.compile(r"^[ \u3000]*(?:[・■●◆▼▽○◎\-*]|\d{1,2}[./)．、]|\(\d{1,2}\))[^\n]*", re.MULTILINE)
+
+
 def incident_features(article: AnalysedArticle, counts: list[CountRow], organizations_named: int = 0,
                       leaked_categories: int = 0, victims: list[Candidate] = ()) -> Features:
     """What says an article reports a leak: its wording, a count of the affected, and whether it
@@ -223,6 +227,10 @@ def incident_features(article: AnalysedArticle, counts: list[CountRow], organiza
         "cause_cue": float(any(cue.pattern.search(text) or cue.pattern.search(title) for cue in rules.causes)),
         "organisation_named": float(organizations_named > 0),
         "leaked_categories": min(leaked_categories, 3) / 3,
+        # Statistics, surveys and digests name many causes, give shares, and list one leak per line.
+        "causes_named": min(len({cue.cause for cue in rules.causes if cue.pattern.search(text)}), 6) / 6,
+        "percentages": _hits(len(PERCENTAGE.findall(text))) / 3,
+        "event_items": _hits(sum(bool(rules.event.search(line)) for line in LIST_ITEM.findall(text))) / 3,
     }
     for cue in rules.incident_cues:
         found = {"title": float(bool(cue.pattern.search(title))), "lead": float(bool(cue.pattern.search(lead))),
@@ -439,8 +447,17 @@ def total_candidates(article: AnalysedArticle, counts: list[CountRow]) -> list[C
                                              and any(c.qualifier != "exact" for c in near))
         features["rounded_of_exact"] = float(candidate.qualifier != "exact"
                                              and any(c.qualifier == "exact" for c in near))
+        # `6万件` in the headline and `約6万1千件` in the text: the finer figure is the total, whatever
+        # the words around each say of it.
+        near_digits = [_significant_digits(v) for v, c in by_value.items() if c in near]
+        features["finer_of_near"] = float(any(_significant_digits(value) > d for d in near_digits))
+        features["coarser_of_near"] = float(any(_significant_digits(value) < d for d in near_digits))
         candidates.append(Candidate((value, candidate.unit, candidate.qualifier), features, candidate.evidence))
     return candidates
+
+
+def _significant_digits(value: int) -> int:
+    return len(str(value).rstrip("0"))
 
 
 def _total_cue_features(sentence: str, start: int, end: int) -> Features:

@@ -314,10 +314,12 @@ def is_organization_name(name: str, product_words: bool = False) -> bool:
 
 
 def _has_name_evidence(article: AnalysedArticle, start: int, end: int) -> bool:
-    """Does the span hold a proper noun, katakana or Latin (not only common kanji words)?"""
+    """Does the span hold a proper noun, katakana or Latin, or a noun spelt in kana where the
+    dictionary writes kanji (しろ|つめ for 白詰: a brand's spelling), not only common words?"""
     if re.search(r"[A-Za-zァ-ヴ]", article.text[start:end]):
         return True
-    return any(t.pos2 == "固有名詞" for t in article.tokens_between(start, end))
+    return any(t.pos2 == "固有名詞" or (t.pos2 == "普通名詞" and _respelt(t))
+               for t in article.tokens_between(start, end))
 
 
 # A time of day or a date glued before a company's name (午後7時GMOミナト, 3日ミナト通商).

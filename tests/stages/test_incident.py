@@ -229,6 +229,12 @@ def test_the_exact_figure_wins_over_its_rounded_headline(article):
     # The decision sees the two as one figure told twice: exact in the text, rounded in the headline.
     features = {c.value[0]: c.features for c in total_candidates(rounded_headline, extract_counts(rounded_headline))}
     assert features[83412]["exact_of_rounded"] == 1.0 and features[80000]["rounded_of_exact"] == 1.0
+    # The finer of two near figures, whatever their words say (`6万件` and `約6万1千件`).
+    finer_in_text = article("北浜電力は4日、契約者約6万1千件分の個人情報が閲覧できる状態になっていたと発表した。",
+                            title="北浜電力、契約者6万件の情報が閲覧可能に")
+    features = {c.value[0]: c.features for c in total_candidates(finer_in_text, extract_counts(finer_in_text))}
+    assert features[61000]["finer_of_near"] == 1.0 and features[60000]["coarser_of_near"] == 1.0
+    assert features[61000]["coarser_of_near"] == features[60000]["finer_of_near"] == 0.0
 
 
 # Invented articles of the kinds a reader must keep as incidents (title, text).
@@ -272,6 +278,11 @@ CAUSES = [
     ("ミナト通販の派遣社員が、窃盗の疑いで逮捕された。顧客約300人分のカード番号を書き写していた。", "insider"),
     # Papers taken out of the office and then lost: a loss, though taking them out is an insider's cue.
     ("北浜市は、職員が住民50人分の名簿を無断で持ち出し、帰宅途中に紛失したと発表した。", "loss"),
+    # A password phished on a fake login page, and the mailbox read: an intrusion, not a mailing.
+    ("北浜書房は、社員が偽のログイン画面にパスワードを入力し、メールアカウントが乗っ取られたと発表した。"
+     "受信したメールに含まれる読者約900人分の氏名とメールアドレスが閲覧された可能性がある。", "unauthorized_access"),
+    # A list pinned up where visitors see it: shown, not sent and not lost.
+    ("ミナト自動車学校は、教習生80人の名簿をロビーの掲示板に誤って張り出していたと発表した。", "misposting"),
     # Sent by mistake, with words between: 誤って外部にメール送信 is a misdelivery.
     ("南浜市は、住民約600人分の個人情報を含むファイルを誤って外部にメール送信したと発表した。", "misdelivery"),
 ]
@@ -406,6 +417,9 @@ def test_victim_candidates_carry_the_kind_of_body_their_name_says(article, name,
 SPEAKS_FOR = [
     ("判例から読む個人情報の連載です。今回は流出事案の賠償額を解説します。", "look-alike"),
     ("新製品の提供を開始しました。月額980円で、情報漏えい対策ができます。", "look-alike"),
+    ("経営者500人を対象に調査を実施した。有効回答数は412人で、41.2%が対策の担当者はいないと回答した。",
+     "look-alike"),
+    ("【今週のインシデントまとめ】先週公表された主な事案を一覧にしました。", "look-alike"),
     ("社員の車が車上荒らしに遭い、顧客名簿が盗まれました。", "incident"),
     ("元社員を逮捕しました。顧客情報を持ち出した容疑です。", "incident"),
 ]
@@ -484,3 +498,20 @@ def test_a_release_printed_from_a_browser_gives_its_row():
     article = read_file(Path(__file__).parent.parent / "fixtures" / "pdf" / "printed_page.pdf")
     row = extract_article(replace(article, reference_date="2025-11-21"))[0].incident
     assert (row.victim, row.cause, row.affected_total) == ("北浜市教育委員会", "loss", 1280)
+
+
+def test_statistics_surveys_and_digests_name_many_causes_give_shares_and_list_one_leak_a_line(article):
+    digest = article("先週公表された主な事案です。\n"
+                     "・12/1　ミナト観光：予約サイトに不正アクセス。顧客の情報が流出した可能性\n"
+                     "・12/2　北浜町：通知書を別の世帯に誤送付\n"
+                     "・12/3　南浜クリニック：患者の情報を保存したUSBメモリを紛失\n"
+                     "・12/4　北浜運送：ランサムウェア感染でサーバーが暗号化\n"
+                     "・12/5　北浜工業：元社員が取引先名簿を持ち出したとして逮捕")
+    survey = article("調査では、41.2%が対策の担当者はいないと答え、23.5%が取引先から確認を求められた。"
+                     "漏えいを経験した企業は12.7%だった。")
+    report = article("北浜運送は、サーバーが不正アクセスを受け、顧客約1,200人分の氏名と住所が流出した可能性があると"
+                     "発表した。\n・氏名\n・住所\n・電話番号")
+    digest_features, survey_features, report_features = (incident_features(a, []) for a in (digest, survey, report))
+    assert digest_features["causes_named"] > report_features["causes_named"]
+    assert digest_features["event_items"] > report_features["event_items"] == 0
+    assert survey_features["percentages"] > report_features["percentages"] == 0

@@ -673,3 +673,15 @@ def test_a_kind_of_business_before_a_quoted_name_is_no_name(article):
     a = article("老舗の和菓子店「菊乃家」(北浜市本町)は18日、通販の顧客1,208人のアドレスが漏れたと発表した。")
     assert "和菓子店" not in [p.name for p in organization_proposals(a)]
     assert names(a) == ["菊乃家"]
+
+
+def test_a_name_in_double_brackets_before_its_seat_and_a_brand_spelt_in_kana(article):
+    a = article("児童書を手がける出版社『しろつめ出版』(本社:南浜市)は27日、読者の情報が閲覧された"
+                "可能性があると発表した。")
+    # The seat after it says a body is named (the fitted choice weighs that with the rest).
+    assert "org.context.located" in next(p.sources for p in organization_proposals(a) if p.name == "しろつめ出版")
+
+
+def test_a_driving_school_is_a_school(article):
+    a = article("北浜県白砂市のヒバリ自動車学校は23日、教習生86人の名簿を誤って掲示していたと発表した。")
+    assert kinds(a) == {"ヒバリ自動車学校": "education"}
