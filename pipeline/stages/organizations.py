@@ -496,6 +496,8 @@ def _suffix_spans(article: AnalysedArticle) -> Iterator[tuple[Candidate, bool]]:
     text = article.text
     for match in rules.suffix_pattern.finditer(text):
         start, end = match.start(), match.end()
+        while text[start] == "・" and start < end:  # a list's bullet (・北浜市教育委員会) is no part of the name
+            start += 1
         # 北浜大学東京: a place name right after the suffix, ending the word, belongs to the name.
         following = article.tokens_between(end, end + 12)
         if (following and following[0].start == end and following[0].is_place_name

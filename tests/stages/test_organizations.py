@@ -685,3 +685,9 @@ def test_a_name_in_double_brackets_before_its_seat_and_a_brand_spelt_in_kana(art
 def test_a_driving_school_is_a_school(article):
     a = article("北浜県白砂市のヒバリ自動車学校は23日、教習生86人の名簿を誤って掲示していたと発表した。")
     assert kinds(a) == {"ヒバリ自動車学校": "education"}
+
+
+def test_a_lists_bullet_is_no_part_of_the_name_after_it(article):
+    a = article("北浜市教育委員会は、USBメモリーを紛失したと発表した。\n・北浜県北浜市教育委員会\nhttps://example.jp/")
+    spans = [p.name for p in organization_proposals(a)]
+    assert "北浜県北浜市教育委員会" in spans and not any(name.startswith("・") for name in spans)
