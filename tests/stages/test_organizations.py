@@ -73,8 +73,10 @@ def test_generic_references_departments_and_products_are_not_organizations(artic
     ("第2回市議会", False), ("第十回北浜審議会", False),
     # a span ending in a time or an occasion says when, not who
     ("電子メール送信時", False), ("配送の際", False),
+    # a kind of attack or incident opening a headline says what happened, not who; a body named after one is a name
+    ("フィッシング", False), ("不正アクセス", False), ("フィッシング対策協議会", True),
 ])
-def test_meetings_and_occasions_are_no_names(name, expected):
+def test_meetings_occasions_and_attacks_are_no_names(name, expected):
     assert is_organization_name(name) is expected
 
 
