@@ -83,6 +83,8 @@ def test_denied_causes_do_not_count(article):
     ("USBメモリが見当たらなくなったが、盗まれた形跡はない。", "loss", True),
     ("職員は名簿を持ち出し、探したが見当たらなかった。", "loss", True),
     ("サーバーに不正アクセスの痕跡が見つかった。", "unauthorized_access", True),
+    # a denial in the polite form of a release
+    ("本件は外部からの不正アクセス等によって生じたものではございません。", "unauthorized_access", False),
 ])
 def test_no_trace_found_denies_a_cause(article, text, cause, counted):
     features = {c.value: c.features for c in cause_candidates(article(text))}
@@ -515,3 +517,13 @@ def test_statistics_surveys_and_digests_name_many_causes_give_shares_and_list_on
     assert digest_features["causes_named"] > report_features["causes_named"]
     assert digest_features["event_items"] > report_features["event_items"] == 0
     assert survey_features["percentages"] > report_features["percentages"] == 0
+
+
+@pytest.mark.parametrize(("text", "handed_out"), [
+    ("元行員が、顧客の氏名や預金残高を知人に渡していた。", True),
+    ("職員が家庭訪問の際に手渡した封筒に、別の43世帯分の名簿が紛れ込んでいた。", False),
+    ("名簿は、職員へ受け渡しする段階で別の書類に混ざったという。", False),
+])
+def test_a_list_handed_over_by_mistake_is_no_insiders_doing(article, text, handed_out):
+    features = {c.value: c.features for c in cause_candidates(article(text))}
+    assert bool(features.get("insider", {}).get("cue:cause.insider.handover")) is handed_out
