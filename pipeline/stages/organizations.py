@@ -1113,22 +1113,6 @@ REGION_WORDS = {"地方", "北", "南", "東", "西", "中"}  # parts of a regio
 _LETTER = re.compile(r"[A-Za-zぁ-ゖァ-ヴ\u4e00-\u9fff々]")
 
 
-def spaced_spellings(article: AnalysedArticle, candidates: list[Candidate]) -> list[Candidate]:
-    """A candidate's name written elsewhere with a space inside it (宗家 北浜庵 for 宗家北浜庵): the
-    same name, which the tokens and the NER split in two."""
-    found, seen = [], set()
-    for cand in candidates:
-        name = cand.name
-        if len(name) < 3 or name in seen or not _LETTER.search(name) or re.search(r"\s", name):
-            continue
-        seen.add(name)
-        spaced = re.compile("[ \u3000]?".join(map(re.escape, name)))
-        for match in spaced.finditer(article.text):
-            if match.group() != name:
-                found.append(Candidate(match.start(), match.end(), match.group(), cand.kind, "org.cand.spaced"))
-    return found
-
-
 def shorter_readings(article: AnalysedArticle, candidates: list[Candidate]) -> list[Candidate]:
     """Each span read without its leading place names (東海|こだま運輸) or a leading common word
     (速報|こだま運輸), or without a shop's or site's word ending it (こだま堂|オンラインショップ):
@@ -1177,7 +1161,6 @@ def organization_proposals(article: AnalysedArticle, patterns: list[Candidate] |
     wide = entity_candidates(article) + quoted_and_descriptor_candidates(article) + suffix_compound_candidates(article)
     wide += legal_token_candidates(article)
     wide += shorter_readings(article, ruled + wide)
-    wide += spaced_spellings(article, ruled + wide)
     by_span: dict[tuple[int, int], Proposal] = {}
     for cand in ruled + [c for c in wide if c.source not in off]:
         proposal = by_span.get((cand.start, cand.end))

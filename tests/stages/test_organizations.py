@@ -694,10 +694,3 @@ def test_a_lists_bullet_is_no_part_of_the_name_after_it(article):
     spans = [p.name for p in organization_proposals(a)]
     assert "北浜県北浜市教育委員会" in spans and not any(name.startswith("・") for name in spans)
 
-
-def test_a_name_written_with_a_space_inside_is_proposed_as_the_same_name(article):
-    a = article("和菓子を販売する宗家 北浜庵は、運営する「宗家北浜庵オンラインショップ」に不正アクセスが"
-                "あったと発表した。")
-    spaced = [p for p in organization_proposals(a) if p.name == "宗家 北浜庵"]
-    assert spaced and spaced[0].start == a.text.index("宗家 北浜庵") and "org.cand.spaced" in spaced[0].sources
-    assert merge_key("宗家 北浜庵") == merge_key("宗家北浜庵")
