@@ -82,6 +82,13 @@ def _japanese_score(text: str) -> float:
     return (len(_HIRAGANA.findall(text)) * 2 + len(_JAPANESE.findall(text))) / len(text)
 
 
+MIN_HIRAGANA_SHARE = 0.05  # Japanese prose is a fifth to a third hiragana
+
+
+def _hiragana_share(text: str) -> float:
+    return len(_HIRAGANA.findall(text)) / len(text) if text else 0.0
+
+
 def _first_invalid_utf8(data: bytes) -> UnicodeDecodeError | None:
     try:
         data.decode("utf-8")
@@ -144,9 +151,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                          "re-save or re-download it")
     from charset_normalizer import from_bytes
 
+    # The detector names some encoding for any bytes (a few bytes of junk read as Cyrillic or as
+    # UTF-16): its guess is taken only when it reads as Japanese prose, which has hiragana.
     best = from_bytes(data).best()
-    if best is None or not _looks_like_text(str(best)):
-        raise InputError("binary or undecodable file: not UTF-8, Shift_JIS, EUC-JP or UTF-16 text")
+    if best is None or not _looks_like_text(str(best)) or _hiragana_share(str(best)) < MIN_HIRAGANA_SHARE:
+        raise InputError("binary or undecodable file: not UTF-8, Shift_JIS, EUC-JP or UTF-16 Japanese text")
     return str(best), best.encoding
 
 

@@ -63,6 +63,13 @@ def test_binary_files_fail_whether_or_not_they_hold_nul_bytes(tmp_path):
     assert "binary or undecodable" in failure_of(tmp_path / "noise.txt")
 
 
+@pytest.mark.parametrize("junk", [b"\xc3\x28\xa0\xa1\xff", b"\x80\x81\xfa\xfb\xfc", b"abc\xff\xfe\xfa",
+                                  "Kitahama said a list was lost. Caf\u00e9".encode("cp1252")])
+def test_a_few_bytes_of_junk_or_text_in_another_encoding_fail_rather_than_being_guessed(tmp_path, junk):
+    (tmp_path / "junk.txt").write_bytes(junk)
+    assert failure_of(tmp_path / "junk.txt").startswith("binary or undecodable file")
+
+
 def test_damaged_utf8_fails_naming_the_byte_instead_of_turning_into_mojibake(tmp_path):
     one = len(TEXT.encode("utf-8"))
     (tmp_path / "damaged.txt").write_bytes(TEXT.encode("utf-8") + b"\xff" + (TEXT * 20).encode("utf-8"))

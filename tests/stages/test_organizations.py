@@ -243,16 +243,13 @@ def test_boards_of_education_schools_and_nurseries(article):
 def test_a_seat_in_brackets_names_a_company(article):
     a = article("「ミナミ」(名古屋市中区)と「ホシゾラストア」(同市港区)で顧客情報が漏れた。")
     assert kinds(a) == {"ミナミ": "company", "ホシゾラストア": "company"}
-    # A shop named like a family (フクダ) said once is the fitted choice's doubt (under its main
-    # threshold; whether it clears the lower one for spans the rules keep is the weights' call,
-    # fitted on real text, and moves with each refit); said again as the one whose customers they
-    # are, it is surer.
-    from pipeline.stages.organizations import org_model
-
+    # A shop named like a family (フクダ) said once is the fitted choice's doubt: less sure than the
+    # same name with a legal form (whether it clears a threshold is the weights' call, fitted on the
+    # gold, and moves with each refit); said again as the one whose customers they are, it is surer.
     once = "「フクダストア」(同市港区)で顧客情報が漏れた。"
-    assert probability_of("フクダストア", article(once)) < org_model().model.threshold
-    assert probability_of("フクダストア", article(once + "フクダストアの顧客約300人が対象。")) > \
-        probability_of("フクダストア", article(once))
+    doubt = probability_of("フクダストア", article(once))
+    assert doubt < probability_of("フクダストア", article("株式会社フクダストア(同市港区)で顧客情報が漏れた。"))
+    assert probability_of("フクダストア", article(once + "フクダストアの顧客約300人が対象。")) > doubt
     b = article("登録業務を請け負う東洋テクノ(東京都品川区)の説明では、感染は委託先で起きた。")
     assert names(b) == ["東洋テクノ"]
     # A person's age or a date in brackets names nothing.
